@@ -1,0 +1,1 @@
+"""Extractors that bring sources into the warehouse's `raw` database, and the sample-data generator."""

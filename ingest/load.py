@@ -1,0 +1,157 @@
+"""Load one partition of one source into its raw table, idempotently and without losing a record.
+
+Every record read ends up either in `raw.<source>` or in `raw.quarantine` with a reason, and the counts
+are checked (`read = loaded + quarantined`). The partition is built in staging tables and swapped in with
+REPLACE PARTITION, so a failed load leaves the previous data in place and a re-run replaces, never appends.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+import pyarrow as pa
+
+from ingest.spec import RawSource
+from warehouse.connection import WarehouseConnection, partition_literal
+
+QUARANTINE = "raw.quarantine"
+QUARANTINE_DDL = f"""
+CREATE TABLE IF NOT EXISTS {QUARANTINE} (
+    source LowCardinality(String) COMMENT 'raw table the record was meant for',
+    _partition_date Date COMMENT 'the load partition (1970-01-01 for snapshot sources)',
+    line UInt64 COMMENT 'line or record number in the source',
+    reason String COMMENT 'why the record was not loaded',
+    raw String COMMENT 'the record as read',
+    quarantined_at DateTime DEFAULT now()
+) ENGINE = MergeTree PARTITION BY (source, _partition_date) ORDER BY (source, _partition_date, line)
+"""
+SNAPSHOT_DAY = date(1970, 1, 1)
+
+
+class LoadCountMismatch(RuntimeError):
+    """Records were read that reached neither the raw table nor quarantine."""
+
+
+@dataclass
+class LoadResult:
+    source: str
+    partition: str | None
+    read: int
+    loaded: int
+    quarantined: int
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def metadata(self) -> dict:
+        return {
+            "read": self.read,
+            "loaded": self.loaded,
+            "quarantined": self.quarantined,
+            "read = loaded + quarantined": self.read == self.loaded + self.quarantined,
+            "quarantine reasons": dict(self.reasons),
+        }
+
+
+def create_raw_table(conn: WarehouseConnection, source: RawSource) -> None:
+    conn.command("CREATE DATABASE IF NOT EXISTS raw")
+    conn.command(QUARANTINE_DDL)
+    columns = ",\n    ".join(
+        f"`{c.name}` {c.type}" + (f" COMMENT {_sql_string(c.comment)}" if c.comment else "") for c in source.columns
+    )
+    partition = "PARTITION BY _partition_date " if source.daily else ""
+    conn.command(
+        f"CREATE TABLE IF NOT EXISTS {source.table} (\n    {columns},\n"
+        f"    _partition_date Date, _loaded_at DateTime DEFAULT now()\n)"
+        f" ENGINE = MergeTree {partition}ORDER BY ({source.order_by})"
+        + (f" COMMENT {_sql_string(source.description)}" if source.description else "")
+    )
+
+
+def load_partition(
+    conn: WarehouseConnection,
+    source: RawSource,
+    records: pa.Table,
+    day: date | None,
+    malformed: list[tuple[int, str, str]] | None = None,
+) -> LoadResult:
+    """Replace `source`'s partition `day` (None for a snapshot) with `records` (reader text columns).
+
+    `malformed` are records the reader could not even split into fields: (line, reason, text).
+    """
+    create_raw_table(conn, source)
+    token = uuid.uuid4().hex[:12]
+    load, checked = f"raw._load_{source.name}_{token}", f"raw._checked_{source.name}_{token}"
+    stage, stage_q = f"raw._stage_{source.name}_{token}", f"raw._stageq_{source.name}_{token}"
+    partition_day = day or SNAPSHOT_DAY
+    try:
+        text_columns = ", ".join(f"`{name}` String" for name in records.column_names if name != "_line")
+        conn.command(f"CREATE TABLE {load} (_line UInt64, {text_columns}) ENGINE = MergeTree ORDER BY _line")
+        if records.num_rows:
+            conn.insert_arrow(load, records)
+        conn.command(f"CREATE TABLE {checked} ENGINE = MergeTree ORDER BY _line AS {_checked_select(source, load)}")
+        conn.command(f"CREATE TABLE {stage} AS {source.table}")
+        conn.command(f"CREATE TABLE {stage_q} AS {QUARANTINE}")
+        names = ", ".join(f"`{c.name}`" for c in source.columns)
+        casts = ", ".join(f"CAST(`{c.name}`, {_sql_string(c.type)})" for c in source.columns)
+        day_sql = f"toDate('{partition_day.isoformat()}')"
+        conn.command(
+            f"INSERT INTO {stage} ({names}, _partition_date) SELECT {casts}, {day_sql} FROM {checked} WHERE _reason = ''"
+        )
+        conn.command(
+            f"INSERT INTO {stage_q} (source, _partition_date, line, reason, raw)"
+            f" SELECT '{source.name}', {day_sql}, _line, _reason, raw FROM {checked} WHERE _reason != ''"
+        )
+        if malformed:
+            conn.insert_arrow(
+                stage_q,
+                pa.table(
+                    {
+                        "source": [source.name] * len(malformed),
+                        "_partition_date": pa.array([partition_day] * len(malformed), pa.date32()),
+                        "line": pa.array([m[0] for m in malformed], pa.uint64()),
+                        "reason": [m[1] for m in malformed],
+                        "raw": [m[2] for m in malformed],
+                    }
+                ),
+            )
+        read = records.num_rows + len(malformed or [])
+        loaded = conn.scalar(f"SELECT count() FROM {stage}")
+        reasons = conn.query_arrow(f"SELECT reason, count() AS n FROM {stage_q} GROUP BY reason ORDER BY reason")
+        by_reason = dict(zip(reasons.column("reason").to_pylist(), reasons.column("n").to_pylist(), strict=True))
+        quarantined = sum(by_reason.values())
+        if read != loaded + quarantined:
+            raise LoadCountMismatch(
+                f"{source.name} {day}: read {read} records but loaded {loaded} and quarantined {quarantined}"
+            )
+        conn.replace_partition(source.table, stage, partition_literal(day))
+        conn.replace_partition(QUARANTINE, stage_q, partition_literal(source.name, partition_day))
+        return LoadResult(source.name, day.isoformat() if day else None, read, loaded, quarantined, by_reason)
+    finally:
+        for table in (load, checked, stage, stage_q):
+            conn.command(f"DROP TABLE IF EXISTS {table}")
+
+
+def _checked_select(source: RawSource, load: str) -> str:
+    """Each record with its typed columns and `_reason`: empty for a good record, else the first problem."""
+    parsed = ", ".join(f"{_parse(c.expr, c.type)} AS `{c.name}`" for c in source.columns)
+    conditions: list[tuple[str, str]] = []
+    if source.format == "jsonl":
+        conditions.append(("NOT isValidJSON(raw)", "invalid JSON"))
+    conditions += [(f"`{c.name}` IS NULL", f"missing or invalid {c.name}") for c in source.columns if c.required]
+    conditions += list(source.checks)
+    if source.key:
+        duplicate = f"row_number() OVER (PARTITION BY {source.key} ORDER BY _line) > 1"
+        conditions.append((duplicate, f"duplicate {source.key_label or source.key}"))
+    reason = "multiIf(" + ", ".join(f"{cond}, {_sql_string(why)}" for cond, why in conditions) + ", '')"
+    return f"SELECT *, {reason} AS _reason FROM (SELECT _line, raw, {parsed} FROM {load})"
+
+
+def _parse(expr: str, ch_type: str) -> str:
+    """`expr` cast to `ch_type`, NULL where the text does not parse (arrays cannot be Nullable: kept as is)."""
+    inner = ch_type[len("Nullable(") : -1] if ch_type.startswith("Nullable(") else ch_type
+    if inner.startswith("Array("):
+        return f"CAST({expr}, {_sql_string(inner)})"
+    return f"accurateCastOrNull({expr}, {_sql_string(inner)})"
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"

@@ -1,0 +1,66 @@
+"""Payment-processing events (invoices, payments, refunds, chargebacks, payouts) as JSON lines."""
+
+from ingest import json_fields as j
+from ingest.spec import Column, RawSource
+
+EVENT_TYPES = (
+    "invoice.created",
+    "invoice.status_changed",
+    "payment.created",
+    "payment.status_changed",
+    "refund.created",
+    "refund.status_changed",
+    "chargeback.created",
+    "chargeback.status_changed",
+    "payout.created",
+    "payout.status_changed",
+)
+
+EVENTS = RawSource(
+    name="payment_events",
+    domain="payments",
+    format="jsonl",
+    path="payments/events/{day}.json",
+    description="payment-processing events; an entity's current state is its event with the highest sequence_id",
+    columns=(
+        Column("event_type", "String", j.text("event_type")),
+        Column("sequence_id", "UInt64", j.number("sequence_id")),
+        Column("created_at", "DateTime64(3, 'UTC')", j.timestamp("created_at")),
+        Column("merchant_id", "String", j.text("merchant_id")),
+        Column("shop_id", "String", j.text("shop_id")),
+        Column("invoice_id", "Nullable(String)", j.text("invoice_id")),
+        Column("payment_id", "Nullable(String)", j.text("payment_id")),
+        Column("refund_id", "Nullable(String)", j.text("refund_id")),
+        Column("chargeback_id", "Nullable(String)", j.text("chargeback_id")),
+        Column("payout_id", "Nullable(String)", j.text("payout_id")),
+        Column("status", "Nullable(String)", j.text("status")),
+        Column("amount", "Nullable(Int64)", j.number("amount"), "minor units"),
+        Column("fee", "Nullable(Int64)", j.number("fee"), "minor units"),
+        Column("currency", "Nullable(String)", j.text("currency")),
+        Column("flow", "Nullable(String)", j.text("flow")),
+        Column("method", "Nullable(String)", j.text("method")),
+        Column("terminal_provider", "Nullable(String)", j.text("terminal_provider")),
+        Column("payment_system", "Nullable(String)", j.text("payment_system")),
+        Column("email", "Nullable(String)", j.text("email")),
+        Column("ip", "Nullable(String)", j.text("ip")),
+        Column("fingerprint", "Nullable(String)", j.text("fingerprint")),
+        Column("pan_mask", "Nullable(String)", j.text("pan_mask")),
+        Column("customer_id", "Nullable(String)", j.text("customer_id")),
+        Column("city_id", "Nullable(UInt32)", j.number("city_id")),
+        Column("country_id", "Nullable(UInt32)", j.number("country_id")),
+        Column("category", "Nullable(String)", j.text("category"), "chargeback category"),
+        Column("stage", "Nullable(String)", j.text("stage"), "chargeback stage"),
+        Column("payout_type", "Nullable(String)", j.text("payout_type")),
+    ),
+    checks=(
+        (f"event_type NOT IN {EVENT_TYPES}", "unknown event type"),
+        ("startsWith(event_type, 'payout') AND payout_id IS NULL", "payout event without payout_id"),
+        ("NOT startsWith(event_type, 'payout') AND invoice_id IS NULL", "event without invoice_id"),
+        ("amount < 0 OR fee < 0", "negative amount"),
+    ),
+    key="cityHash64(raw)",
+    key_label="event (delivered twice)",
+    order_by="merchant_id, shop_id, created_at",
+)
+
+SOURCES = (EVENTS,)
