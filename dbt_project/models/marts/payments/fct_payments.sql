@@ -1,0 +1,22 @@
+-- One row per payment: its attributes from payment.created, its status from the latest event.
+select
+    c.merchant_id as merchant_id,
+    c.shop_id as shop_id,
+    c.invoice_id as invoice_id,
+    c.payment_id as payment_id,
+    c.created_at as created_at,
+    s.current_status as status,
+    s.status_changed_at as status_changed_at,
+    c.amount as amount,
+    c.fee as fee,
+    c.currency_symbolic_code as currency_symbolic_code,
+    c.payment_system as payment_system,
+    c.payment_method as payment_method,
+    c.city_id as city_id,
+    c.country_id as country_id,
+    c.payment_fingerprint as payment_fingerprint,
+    c.payment_customer_id as payment_customer_id
+from {{ ref('stg_payments__events') }} as c
+inner join {{ ref('int_payments__payment_state') }} as s
+    on s.invoice_id = c.invoice_id and s.payment_id = c.payment_id
+where c.event_type = 'payment.created'

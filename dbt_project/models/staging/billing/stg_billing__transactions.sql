@@ -1,0 +1,10 @@
+select
+    transaction_id,
+    account_id,
+    subscription_id,
+    tariff_id,
+    kind,
+    amount,
+    toString(currency) as currency,
+    created_at
+from {{ source('billing', 'billing_transactions') }}
