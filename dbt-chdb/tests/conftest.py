@@ -12,7 +12,3 @@ def chdb_data_path(tmp_path_factory) -> str:
 @pytest.fixture(scope="class")
 def dbt_profile_target(chdb_data_path):
     return {"type": "chdb", "path": chdb_data_path, "schema": "default", "threads": 4}
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: takes several seconds (kept in CI)")

@@ -1,10 +1,18 @@
 """A seeded, deterministic sample world written in the landing-zone formats of every source."""
 
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from ingest.generator import billing, events, payments, viewing
-from ingest.generator.world import build_world
+from ingest.generator.world import World, build_world
+
+# Below this many rows a day, starting worker processes costs more than it saves.
+PARALLEL_ROWS_PER_DAY = 50_000
 
 
 def generate(
@@ -21,7 +29,19 @@ def generate(
         raise ValueError("scale must be positive")
     world = build_world(start, days, scale, seed)
     counts = billing.write_snapshots(world, out_dir)
-    counts["viewing_sessions"] = sum(viewing.write_day(world, d, out_dir, bad_fraction) for d in range(days))
-    counts["payment_events"] = sum(payments.write_day(world, d, out_dir) for d in range(days))
-    counts["analytics_events"] = sum(events.write_day(world, d, out_dir) for d in range(days))
+    parallel = scale * 3000 >= PARALLEL_ROWS_PER_DAY and days > 1
+    counts["viewing_sessions"] = _write_days(
+        partial(viewing.write_day, out_dir=out_dir, bad_fraction=bad_fraction), world, parallel
+    )
+    counts["payment_events"] = _write_days(partial(payments.write_day, out_dir=out_dir), world, parallel)
+    counts["analytics_events"] = _write_days(partial(events.write_day, out_dir=out_dir), world, parallel)
     return counts
+
+
+def _write_days(write_day: Callable[..., int], world: World, parallel: bool) -> int:
+    """Write every day; days are independent (each has its own seeded generator), so order does not matter."""
+    if not parallel:
+        return sum(write_day(world, day) for day in range(world.days))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=context) as pool:
+        return sum(pool.map(write_day, [world] * world.days, range(world.days)))

@@ -32,16 +32,16 @@ def uuids(rng: np.random.Generator, n: int) -> pa.Array:
 
 
 def iso_utc(seconds: np.ndarray, millis: bool = False) -> pa.Array:
-    """ISO 8601 UTC text (`2024-01-01T10:00:00Z`) for Unix seconds."""
-    stamps = pa.array(seconds.astype("datetime64[s]"), type=pa.timestamp("s"))
-    fmt = "%Y-%m-%dT%H:%M:%S.000Z" if millis else "%Y-%m-%dT%H:%M:%SZ"
-    return pc.strftime(stamps, format=fmt)
+    """ISO 8601 UTC text (`2024-01-01T10:00:00Z`, or `...00.000Z` with millis) for Unix seconds."""
+    unit = "ms" if millis else "s"
+    stamps = pa.array(seconds.astype("datetime64[s]").astype(f"datetime64[{unit}]"))
+    spaced = pc.cast(stamps, pa.string())  # `2024-01-01 10:00:00[.000]`: Arrow's cast is the fast path
+    return pc.binary_join_element_wise(pc.binary_replace_slice(spaced, 10, 11, "T"), "Z", "")
 
 
 def sql_datetime(seconds: np.ndarray) -> pa.Array:
     """`2024-01-01 10:00:00` text (UTC) for Unix seconds, the CSV form ClickHouse reads."""
-    stamps = pa.array(seconds.astype("datetime64[s]"), type=pa.timestamp("s"))
-    return pc.strftime(stamps, format="%Y-%m-%d %H:%M:%S")
+    return pc.cast(pa.array(seconds.astype("datetime64[s]")), pa.string())
 
 
 def text(values: np.ndarray | pa.Array) -> pa.Array:

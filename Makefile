@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both create the virtualenv on first use.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= $(CURDIR)/data
+export DAGSTER_HOME ?= $(DATA_DIR)/dagster
+
+.PHONY: install demo test lint ui bench clean
+
+$(VENV)/.installed: pyproject.toml dbt-chdb/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ./dbt-chdb -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## demo: generate 14 days of sample data and run the whole pipeline on the embedded warehouse
+demo: install
+	$(BIN)/ott-analytics demo
+
+## test: lint, then the project's tests and dbt-chdb's conformance suite (separate processes:
+## a process can host one chDB data directory at a time)
+test: install lint
+	$(BIN)/pytest
+	cd dbt-chdb && ../$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## ui: the Dagster UI on the same data as the demo, at http://127.0.0.1:3000
+ui: install
+	mkdir -p $(DAGSTER_HOME)
+	test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## bench: the benchmarks in bench/ (minutes; results written to bench/results/)
+bench: install
+	$(BIN)/python -m bench.generator
+
+clean:
+	rm -rf $(VENV) data dbt_project/target dbt_project/logs

@@ -1,0 +1,1 @@
+"""File exports, Telegram reports and write-backs built from the marts."""

@@ -1,0 +1,70 @@
+"""The dbt project and the CLI resource that runs it (in a subprocess, on the venv's own dbt)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from warehouse.locations import PROJECT_ROOT, warehouse_path
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    target=os.environ.get("OTT_DBT_TARGET", "embedded"),
+)
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or older than any project file.
+
+    The dbt assets are built from the manifest at import time, so a fresh clone (or an edited model)
+    gets a current one without a separate step.
+    """
+    manifest = dbt_project.manifest_path
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "tests"):
+        sources += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
+    newest = max(p.stat().st_mtime for p in sources)
+    if manifest.exists() and manifest.stat().st_mtime >= newest:
+        return manifest
+    env = {**os.environ, "OTT_WAREHOUSE_PATH": os.environ.get("OTT_WAREHOUSE_PATH", str(warehouse_path()))}
+    result = subprocess.run(
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target",
+            dbt_project.target or "embedded",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=DBT_PROJECT_DIR,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
+    return manifest
+
+
+def dbt_executable() -> str:
+    """The `dbt` installed beside this interpreter (the venv's), else the one on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_resource() -> DbtCliResource:
+    # dbt runs in a subprocess: hand it the same warehouse directory as this process.
+    os.environ.setdefault("OTT_WAREHOUSE_PATH", str(warehouse_path()))
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+
+
+ensure_manifest()

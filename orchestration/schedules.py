@@ -1,0 +1,19 @@
+"""The daily pipeline: every source and model for the day that just ended (UTC).
+
+Domain-specific schedules named after the commands they replace live in each domain's schedules.py.
+"""
+
+from dagster import AssetSelection, build_schedule_from_partitioned_job, define_asset_job
+
+from orchestration.partitions import daily_partitions
+
+daily_pipeline = define_asset_job(
+    name="daily_pipeline",
+    selection=AssetSelection.all(),
+    partitions_def=daily_partitions,
+    description="Ingest every landing source for the day and rebuild the dbt models.",
+)
+
+daily_pipeline_schedule = build_schedule_from_partitioned_job(daily_pipeline, hour_of_day=1, minute_of_hour=0)
+
+schedules = [daily_pipeline_schedule]

@@ -1,0 +1,51 @@
+"""A short plain-text summary of what the marts hold: rows per mart and a few headline numbers."""
+
+from warehouse.connection import WarehouseConnection
+
+HEADLINES = [
+    (
+        "Viewing: sessions / watch hours / accounts",
+        "SELECT count(), round(sum(watch_seconds) / 3600), uniqExact(account_id) FROM marts.fct_viewing_sessions",
+    ),
+    (
+        "Viewing: most watched channel (client, channel, hours)",
+        "SELECT client_id, channel_id, round(sum(total_watch_seconds) / 3600) AS h FROM marts.agg_viewing_channel_daily"
+        " GROUP BY client_id, channel_id ORDER BY h DESC, client_id, channel_id LIMIT 1",
+    ),
+    (
+        "Billing: payments by currency (count, amount)",
+        "SELECT currency, sum(payments_count), sum(payments_amount) FROM marts.agg_billing_daily_payments"
+        " GROUP BY currency ORDER BY currency",
+    ),
+    (
+        "Payments: captured / failed / conversion",
+        "SELECT countIf(status = 'captured'), countIf(status = 'failed'),"
+        " round(countIf(status = 'captured') / nullIf(countIf(status IN ('captured', 'failed')), 0), 3)"
+        " FROM marts.fct_payments",
+    ),
+    (
+        "Events: views / registrations / check-ins",
+        "SELECT sum(totalViews), sum(totalRegistrations), sum(checkedIn) FROM marts.agg_events_dashboard_daily",
+    ),
+    (
+        "Quarantine: records by reason",
+        "SELECT source, reason, count() FROM raw.quarantine GROUP BY source, reason ORDER BY source, reason",
+    ),
+]
+
+
+def mart_row_counts(conn: WarehouseConnection) -> dict[str, int]:
+    tables = conn.query_arrow(
+        "SELECT name, total_rows FROM system.tables WHERE database = 'marts' AND engine NOT LIKE '%View' ORDER BY name"
+    )
+    return dict(zip(tables.column("name").to_pylist(), tables.column("total_rows").to_pylist(), strict=True))
+
+
+def summary_text(conn: WarehouseConnection) -> str:
+    lines = ["Rows per mart:"]
+    lines += [f"  marts.{name:<32} {rows or 0:>12,}" for name, rows in mart_row_counts(conn).items()]
+    for title, sql in HEADLINES:
+        rows = conn.query_arrow(sql).to_pylist()
+        lines.append(f"{title}:")
+        lines += ["  " + " | ".join(str(v) for v in row.values()) for row in rows] or ["  (none)"]
+    return "\n".join(lines)

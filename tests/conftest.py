@@ -1,0 +1,35 @@
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+# Every test run gets its own data directory, so no test touches a developer's `data/`.
+_SESSION_DATA = Path(os.environ.get("OTT_TEST_DATA_DIR") or f"/tmp/ott-analytics-tests-{os.getpid()}")
+os.environ["OTT_DATA_DIR"] = str(_SESSION_DATA)
+os.environ["OTT_WAREHOUSE_PATH"] = str(_SESSION_DATA / "warehouse")
+os.environ["OTT_LANDING_DIR"] = str(_SESSION_DATA / "landing")
+os.environ["DAGSTER_HOME"] = str(_SESSION_DATA / "dagster")
+os.environ.setdefault("OTT_LOCK_TIMEOUT", "60")
+
+TINY_START = date(2026, 11, 1)
+TINY_DAYS = 2
+TINY_SCALE = 0.05
+
+
+@pytest.fixture(scope="session")
+def landing() -> Path:
+    """A tiny generated world in the landing directory the definitions read."""
+    from ingest.generator import generate
+
+    path = Path(os.environ["OTT_LANDING_DIR"])
+    generate(path, TINY_START, TINY_DAYS, TINY_SCALE, seed=7)
+    return path
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    """An empty embedded warehouse of the test's own."""
+    from warehouse import Warehouse
+
+    return Warehouse(path=str(tmp_path / "warehouse"), lock_timeout=30)

@@ -1,0 +1,162 @@
+"""The whole pipeline through Dagster on a tiny generated world, checked against pandas on the landing files."""
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from dagster import materialize
+
+from orchestration.demo import partition_range_tags
+from tests.conftest import TINY_DAYS, TINY_START
+
+MARTS = [
+    "marts.fct_viewing_sessions",
+    "marts.agg_viewing_channel_daily",
+    "marts.agg_billing_daily_payments",
+    "marts.dim_content_episodes",
+    "marts.fct_payments",
+    "marts.agg_events_dashboard_daily",
+]
+
+
+@pytest.fixture(scope="module")
+def defs():
+    from orchestration.definitions import defs
+
+    return defs
+
+
+@pytest.fixture(scope="module")
+def first_run(defs, landing):
+    last = TINY_START + timedelta(days=TINY_DAYS - 1)
+    result = materialize(list(defs.assets), resources=defs.resources, tags=partition_range_tags(TINY_START, last))
+    assert result.success
+    return result
+
+
+@pytest.fixture
+def conn(defs, first_run):
+    with defs.resources["warehouse"].connect() as connection:
+        yield connection
+
+
+def _valid_sessions(landing) -> pd.DataFrame:
+    frames = []
+    for path in sorted((landing / "viewing" / "sessions").glob("*.json")):
+        rows = pd.DataFrame([json.loads(line) for line in path.read_text().splitlines()])
+        rows["start"] = pd.to_datetime(rows["start"].map(lambda d: d["$date"]))
+        rows["end"] = pd.to_datetime(rows["end"].map(lambda d: d["$date"]))
+        rows["day"] = path.stem
+        frames.append(rows)
+    sessions = pd.concat(frames)
+    return sessions[sessions["account_id"].notna() & (sessions["end"] >= sessions["start"])]
+
+
+def test_ingest_metadata_accounts_for_every_record(first_run):
+    materializations = first_run.get_asset_materialization_events()
+    ingest = [m for m in materializations if m.asset_key.path[0] == "raw"]
+    assert len(ingest) == 4 * TINY_DAYS + 6  # one per partition of the 4 daily sources, one per snapshot
+    for event in ingest:
+        metadata = event.materialization.metadata
+        assert metadata["read"].value == metadata["loaded"].value + metadata["quarantined"].value
+        assert metadata["read = loaded + quarantined"].value is True
+
+
+def test_asset_checks_from_dbt_tests_all_pass(first_run):
+    checks = first_run.get_asset_check_evaluations()
+    assert len(checks) >= 30
+    assert all(c.passed for c in checks), [c.check_name for c in checks if not c.passed]
+
+
+def test_viewing_marts_match_the_landing_files(conn, landing):
+    sessions = _valid_sessions(landing)
+    per_day = conn.query_df(
+        "SELECT toString(session_date) AS day, count() AS n FROM marts.fct_viewing_sessions GROUP BY day ORDER BY day"
+    )
+    assert per_day.set_index("day")["n"].to_dict() == sessions.groupby("day").size().to_dict()
+
+    channels = sessions[sessions["content_type"] != "vod"].copy()
+    channels["seconds"] = (channels["end"] - channels["start"]).dt.total_seconds().astype(int)
+    expected = (
+        channels.groupby(["client_id", "channel_id", "day"])
+        .agg(sessions=("seconds", "size"), total=("seconds", "sum"), viewers=("account_id", "nunique"))
+        .reset_index()
+        .sort_values(["client_id", "channel_id", "day"])
+    )
+    actual = conn.query_df(
+        "SELECT client_id, channel_id, toString(session_date) AS day, sessions, total_watch_seconds AS total,"
+        " unique_viewers AS viewers FROM marts.agg_viewing_channel_daily ORDER BY client_id, channel_id, day"
+    )
+    assert (
+        actual[["sessions", "total", "viewers"]].values.tolist()
+        == expected[["sessions", "total", "viewers"]].values.tolist()
+    )
+
+
+def test_billing_payments_match_the_landing_files(conn, landing):
+    accounts = pd.read_csv(landing / "billing" / "accounts.csv")
+    transactions = pd.concat(
+        pd.read_csv(p, dtype={"amount": str}) for p in sorted((landing / "billing" / "transactions").glob("*.csv"))
+    )
+    payments = transactions[transactions["kind"] == "payment"].merge(
+        accounts[["account_id", "client_id"]], on="account_id"
+    )
+    payments["day"] = payments["created_at"].str[:10]
+    payments["amount"] = payments["amount"].map(Decimal)
+    expected = (
+        payments.groupby(["day", "client_id", "currency"])
+        .agg(n=("amount", "size"), total=("amount", "sum"))
+        .reset_index()
+    )
+    actual = conn.query_arrow(
+        "SELECT toString(payment_date) AS day, client_id, currency, payments_count AS n, payments_amount AS total"
+        " FROM marts.agg_billing_daily_payments WHERE payments_count > 0 ORDER BY day, client_id, currency"
+    ).to_pylist()
+    assert [(r["day"], r["client_id"], r["currency"], r["n"], r["total"]) for r in actual] == [
+        (r.day, r.client_id, r.currency, r.n, r.total) for r in expected.itertuples()
+    ]
+
+
+def test_payment_state_is_the_last_event_by_sequence(conn, landing):
+    events = pd.concat(
+        pd.DataFrame([json.loads(line) for line in p.read_text().splitlines()])
+        for p in sorted((landing / "payments" / "events").glob("*.json"))
+    )
+    payment_events = events[events["event_type"].str.startswith("payment.")]
+    last = payment_events.sort_values("sequence_id").groupby("invoice_id").tail(1)
+    expected = last["status"].value_counts().to_dict()
+    actual = conn.query_df("SELECT status, count() AS n FROM marts.fct_payments GROUP BY status")
+    assert actual.set_index("status")["n"].to_dict() == expected
+
+
+def test_event_dashboard_counts_views(conn, landing):
+    events = pd.concat(
+        pd.DataFrame([json.loads(line) for line in p.read_text().splitlines()])
+        for p in sorted((landing / "events" / "analytics_events").glob("*.json"))
+    )
+    views = events[events["event_type"] == "page.view"]
+    assert conn.scalar("SELECT sum(totalViews) FROM marts.agg_events_dashboard_daily") == len(views)
+    assert (
+        conn.scalar("SELECT sum(uniqueViews) FROM marts.agg_events_dashboard_daily")
+        == views.assign(day=views["created_at"].str[:10]).groupby(["event_id", "day"])["user_id"].nunique().sum()
+    )
+
+
+def _snapshot(conn) -> dict[str, list]:
+    return {table: conn.query_arrow(f"SELECT * FROM {table} ORDER BY tuple(*)").to_pylist() for table in MARTS}
+
+
+@pytest.mark.slow
+def test_rematerializing_a_partition_changes_nothing(defs, first_run):
+    warehouse = defs.resources["warehouse"]
+    with warehouse.connect() as conn:
+        before = _snapshot(conn)
+        raw_before = conn.scalar("SELECT count() FROM raw.viewing_sessions")
+    result = materialize(list(defs.assets), resources=defs.resources, partition_key=TINY_START.isoformat())
+    assert result.success
+    with warehouse.connect() as conn:
+        assert conn.scalar("SELECT count() FROM raw.viewing_sessions") == raw_before
+        after = _snapshot(conn)
+    assert after == before
