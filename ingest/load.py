@@ -66,6 +66,69 @@ def create_raw_table(conn: WarehouseConnection, source: RawSource) -> None:
     )
 
 
+class PartitionLoad:
+    """A partition being loaded: add batches of reader records, then commit (or discard on error).
+
+    Batches go straight into a load table in the warehouse, so memory is bounded by one batch.
+    """
+
+    def __init__(self, conn: WarehouseConnection, source: RawSource, day: date | None, text_columns: list[str]):
+        self.conn, self.source, self.day = conn, source, day
+        create_raw_table(conn, source)
+        token = uuid.uuid4().hex[:12]
+        self.load = f"raw._load_{source.name}_{token}"
+        self.checked = f"raw._checked_{source.name}_{token}"
+        self.stage = f"raw._stage_{source.name}_{token}"
+        self.stage_q = f"raw._stageq_{source.name}_{token}"
+        self.read = 0
+        self.malformed: list[tuple[int, str, str]] = []
+        columns = ", ".join(f"`{name}` String" for name in text_columns if name != "_line")
+        conn.command(f"CREATE TABLE {self.load} (_line UInt64, {columns}) ENGINE = MergeTree ORDER BY _line")
+
+    def add(self, records: pa.Table, malformed: list[tuple[int, str, str]] | None = None) -> None:
+        if records.num_rows:
+            self.conn.insert_arrow(self.load, records)
+        self.read += records.num_rows + len(malformed or [])
+        self.malformed += malformed or []
+
+    def commit(self) -> LoadResult:
+        conn, source = self.conn, self.source
+        partition_day = self.day or SNAPSHOT_DAY
+        conn.command(
+            f"CREATE TABLE {self.checked} ENGINE = MergeTree ORDER BY _line AS {_checked_select(source, self.load)}"
+        )
+        conn.command(f"CREATE TABLE {self.stage} AS {source.table}")
+        conn.command(f"CREATE TABLE {self.stage_q} AS {QUARANTINE}")
+        names = ", ".join(f"`{c.name}`" for c in source.columns)
+        casts = ", ".join(f"CAST(`{c.name}`, {_sql_string(c.type)})" for c in source.columns)
+        day_sql = f"toDate('{partition_day.isoformat()}')"
+        conn.command(
+            f"INSERT INTO {self.stage} ({names}, _partition_date) SELECT {casts}, {day_sql} FROM {self.checked} WHERE _reason = ''"
+        )
+        conn.command(
+            f"INSERT INTO {self.stage_q} (source, _partition_date, line, reason, raw)"
+            f" SELECT '{source.name}', {day_sql}, _line, _reason, raw FROM {self.checked} WHERE _reason != ''"
+        )
+        if self.malformed:
+            conn.insert_arrow(self.stage_q, _quarantine_rows(source.name, partition_day, self.malformed))
+        loaded = conn.scalar(f"SELECT count() FROM {self.stage}")
+        reasons = conn.query_arrow(f"SELECT reason, count() AS n FROM {self.stage_q} GROUP BY reason ORDER BY reason")
+        by_reason = dict(zip(reasons.column("reason").to_pylist(), reasons.column("n").to_pylist(), strict=True))
+        quarantined = sum(by_reason.values())
+        if self.read != loaded + quarantined:
+            raise LoadCountMismatch(
+                f"{source.name} {self.day}: read {self.read} records but loaded {loaded} and quarantined {quarantined}"
+            )
+        conn.replace_partition(source.table, self.stage, partition_literal(self.day))
+        conn.replace_partition(QUARANTINE, self.stage_q, partition_literal(source.name, partition_day))
+        day_text = self.day.isoformat() if self.day else None
+        return LoadResult(source.name, day_text, self.read, loaded, quarantined, by_reason)
+
+    def drop_work_tables(self) -> None:
+        for table in (self.load, self.checked, self.stage, self.stage_q):
+            self.conn.command(f"DROP TABLE IF EXISTS {table}")
+
+
 def load_partition(
     conn: WarehouseConnection,
     source: RawSource,
@@ -77,57 +140,36 @@ def load_partition(
 
     `malformed` are records the reader could not even split into fields: (line, reason, text).
     """
-    create_raw_table(conn, source)
-    token = uuid.uuid4().hex[:12]
-    load, checked = f"raw._load_{source.name}_{token}", f"raw._checked_{source.name}_{token}"
-    stage, stage_q = f"raw._stage_{source.name}_{token}", f"raw._stageq_{source.name}_{token}"
-    partition_day = day or SNAPSHOT_DAY
+    return load_batches(conn, source, day, records.column_names, [(records, malformed)])
+
+
+def load_batches(
+    conn: WarehouseConnection,
+    source: RawSource,
+    day: date | None,
+    text_columns: list[str],
+    batches,
+) -> LoadResult:
+    """Like `load_partition` for an iterable of (records, malformed) batches of the same columns."""
+    load = PartitionLoad(conn, source, day, text_columns)
     try:
-        text_columns = ", ".join(f"`{name}` String" for name in records.column_names if name != "_line")
-        conn.command(f"CREATE TABLE {load} (_line UInt64, {text_columns}) ENGINE = MergeTree ORDER BY _line")
-        if records.num_rows:
-            conn.insert_arrow(load, records)
-        conn.command(f"CREATE TABLE {checked} ENGINE = MergeTree ORDER BY _line AS {_checked_select(source, load)}")
-        conn.command(f"CREATE TABLE {stage} AS {source.table}")
-        conn.command(f"CREATE TABLE {stage_q} AS {QUARANTINE}")
-        names = ", ".join(f"`{c.name}`" for c in source.columns)
-        casts = ", ".join(f"CAST(`{c.name}`, {_sql_string(c.type)})" for c in source.columns)
-        day_sql = f"toDate('{partition_day.isoformat()}')"
-        conn.command(
-            f"INSERT INTO {stage} ({names}, _partition_date) SELECT {casts}, {day_sql} FROM {checked} WHERE _reason = ''"
-        )
-        conn.command(
-            f"INSERT INTO {stage_q} (source, _partition_date, line, reason, raw)"
-            f" SELECT '{source.name}', {day_sql}, _line, _reason, raw FROM {checked} WHERE _reason != ''"
-        )
-        if malformed:
-            conn.insert_arrow(
-                stage_q,
-                pa.table(
-                    {
-                        "source": [source.name] * len(malformed),
-                        "_partition_date": pa.array([partition_day] * len(malformed), pa.date32()),
-                        "line": pa.array([m[0] for m in malformed], pa.uint64()),
-                        "reason": [m[1] for m in malformed],
-                        "raw": [m[2] for m in malformed],
-                    }
-                ),
-            )
-        read = records.num_rows + len(malformed or [])
-        loaded = conn.scalar(f"SELECT count() FROM {stage}")
-        reasons = conn.query_arrow(f"SELECT reason, count() AS n FROM {stage_q} GROUP BY reason ORDER BY reason")
-        by_reason = dict(zip(reasons.column("reason").to_pylist(), reasons.column("n").to_pylist(), strict=True))
-        quarantined = sum(by_reason.values())
-        if read != loaded + quarantined:
-            raise LoadCountMismatch(
-                f"{source.name} {day}: read {read} records but loaded {loaded} and quarantined {quarantined}"
-            )
-        conn.replace_partition(source.table, stage, partition_literal(day))
-        conn.replace_partition(QUARANTINE, stage_q, partition_literal(source.name, partition_day))
-        return LoadResult(source.name, day.isoformat() if day else None, read, loaded, quarantined, by_reason)
+        for records, malformed in batches:
+            load.add(records, malformed)
+        return load.commit()
     finally:
-        for table in (load, checked, stage, stage_q):
-            conn.command(f"DROP TABLE IF EXISTS {table}")
+        load.drop_work_tables()
+
+
+def _quarantine_rows(source: str, day: date, rows: list[tuple[int, str, str]]) -> pa.Table:
+    return pa.table(
+        {
+            "source": [source] * len(rows),
+            "_partition_date": pa.array([day] * len(rows), pa.date32()),
+            "line": pa.array([r[0] for r in rows], pa.uint64()),
+            "reason": [r[1] for r in rows],
+            "raw": [r[2] for r in rows],
+        }
+    )
 
 
 def _checked_select(source: RawSource, load: str) -> str:

@@ -27,6 +27,51 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from exc
+
+
+def _str_list(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _add_settings_flag(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--settings",
+        help="accepted for compatibility with smarty_manage and ignored: configuration comes from the environment",
+    )
+
+
+def _add_smarty_commands(commands) -> None:
+    from orchestration.viewing.assets import CRITERIA
+
+    sorting = commands.add_parser(
+        "create_channel_sorting_by_popularity",
+        help="rank channels by viewing popularity and publish the sortings (MongoDB and a JSON file)",
+    )
+    sorting.add_argument("--client_id", type=_int_list, default=[], help="client ids, comma-separated (default: all)")
+    sorting.add_argument("--days_number", type=_positive_int, required=True, help="days of viewing to count")
+    sorting.add_argument("--criterion", choices=CRITERIA, required=True)
+    sorting.add_argument(
+        "--devices", type=_str_list, default=[], help="device system names, comma-separated (default: all)"
+    )
+    sorting.add_argument("--tariffs", type=_int_list, default=[], help="tariff ids, comma-separated (default: all)")
+    sorting.add_argument("--accounts_active", action="store_true", help="count only active accounts")
+    sorting.add_argument("--as_of", type=_date, help="last day counted (default: today, UTC)")
+    _add_settings_flag(sorting)
+
+    for name, help_text in (
+        ("cache_max_online", "refresh sessions online per minute and the daily peaks for a day (default: today)"),
+        ("save_stats", "rebuild per-customer and per-channel daily statistics for a day (default: yesterday)"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--date", type=_date, help="the UTC day (YYYY-MM-DD)")
+        _add_settings_flag(command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ott-analytics", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -43,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--days", type=_positive_int, default=14)
     gen.add_argument("--scale", type=_positive_float, default=1.0)
     gen.add_argument("--seed", type=int, default=42)
+    _add_smarty_commands(commands)
     return parser
 
 
@@ -57,7 +103,36 @@ def main(argv: list[str] | None = None) -> int:
         from ingest.generator import generate
 
         print(generate(args.out, args.start, args.days, args.scale, args.seed))
+    else:
+        return _run_smarty_command(args)
     return 0
+
+
+def _run_smarty_command(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from orchestration.commands import run_job
+
+    if args.command == "create_channel_sorting_by_popularity":
+        from orchestration.viewing.schedules import sorting_run_config
+
+        options = {
+            "client_id": args.client_id,
+            "days_number": args.days_number,
+            "criterion": [args.criterion],
+            "devices": args.devices,
+            "tariffs": args.tariffs,
+            "accounts_active": args.accounts_active,
+        }
+        if args.as_of:
+            options["as_of"] = args.as_of.isoformat()
+        result = run_job(args.command, run_config=sorting_run_config(options))
+    else:
+        today = datetime.now(UTC).date()
+        default = today if args.command == "cache_max_online" else today - timedelta(days=1)
+        result = run_job(args.command, partition_key=(args.date or default).isoformat())
+    print(f"{args.command}: {'success' if result.success else 'FAILED'} (run {result.run_id})")
+    return 0 if result.success else 1
 
 
 if __name__ == "__main__":

@@ -2,19 +2,21 @@
 
 from dagster import Definitions
 
+from orchestration import schedules as platform_schedules
 from orchestration.billing.assets import ingest_assets as billing_ingest
 from orchestration.content.assets import ingest_assets as content_ingest
 from orchestration.dbt.assets import dbt_incremental_models, dbt_models
 from orchestration.dbt.resources import dbt_resource
 from orchestration.events.assets import ingest_assets as events_ingest
 from orchestration.payments.assets import ingest_assets as payments_ingest
-from orchestration.resources import LandingZone, warehouse_from_env
-from orchestration.schedules import schedules
-from orchestration.viewing.assets import ingest_assets as viewing_ingest
+from orchestration.resources import ExportsDir, LandingZone, warehouse_from_env
+from orchestration.viewing import assets as viewing
+from orchestration.viewing import schedules as viewing_schedules
+from orchestration.viewing.resources import mongodb_from_env, viewing_source_from_env
 
 defs = Definitions(
     assets=[
-        *viewing_ingest,
+        *viewing.assets,
         *billing_ingest,
         *content_ingest,
         *payments_ingest,
@@ -22,6 +24,14 @@ defs = Definitions(
         dbt_incremental_models,
         dbt_models,
     ],
-    schedules=schedules,
-    resources={"warehouse": warehouse_from_env(), "landing": LandingZone(), "dbt": dbt_resource()},
+    jobs=[platform_schedules.daily_pipeline, *viewing_schedules.jobs],
+    schedules=[*platform_schedules.schedules, *viewing_schedules.schedules],
+    resources={
+        "warehouse": warehouse_from_env(),
+        "landing": LandingZone(),
+        "exports": ExportsDir(),
+        "dbt": dbt_resource(),
+        "viewing_source": viewing_source_from_env(),
+        "mongodb": mongodb_from_env(),
+    },
 )

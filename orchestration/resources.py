@@ -10,7 +10,7 @@ from dagster import ConfigurableResource, EnvVar
 from pydantic import Field
 
 from warehouse import Warehouse
-from warehouse.locations import landing_dir, warehouse_path
+from warehouse.locations import data_dir, landing_dir, warehouse_path
 
 WAREHOUSE_POOL = "warehouse"
 
@@ -19,6 +19,12 @@ class LandingZone(ConfigurableResource):
     """Directory the file sources are read from (`OTT_LANDING_DIR`)."""
 
     path: str = Field(default_factory=lambda: str(landing_dir()))
+
+
+class ExportsDir(ConfigurableResource):
+    """Directory published exports are written to (`OTT_EXPORTS_DIR`)."""
+
+    path: str = Field(default_factory=lambda: os.environ.get("OTT_EXPORTS_DIR") or str(data_dir() / "exports"))
 
 
 def warehouse_from_env() -> Warehouse:

@@ -4,12 +4,17 @@ from warehouse.connection import WarehouseConnection
 
 HEADLINES = [
     (
+        "Viewing: daily peak of sessions online (client, day, peak, at)",
+        "SELECT client_id, view_date, max_online, max_online_at FROM marts.agg_viewing_max_online_daily"
+        " ORDER BY max_online DESC, view_date, client_id LIMIT 3",
+    ),
+    (
         "Viewing: sessions / watch hours / accounts",
         "SELECT count(), round(sum(watch_seconds) / 3600), uniqExact(account_id) FROM marts.fct_viewing_sessions",
     ),
     (
         "Viewing: most watched channel (client, channel, hours)",
-        "SELECT client_id, channel_id, round(sum(total_watch_seconds) / 3600) AS h FROM marts.agg_viewing_channel_daily"
+        "SELECT client_id, channel_id, round(sum(watch_seconds) / 3600) AS h FROM marts.agg_viewing_channel_daily"
         " GROUP BY client_id, channel_id ORDER BY h DESC, client_id, channel_id LIMIT 1",
     ),
     (

@@ -13,6 +13,8 @@ from orchestration.resources import WAREHOUSE_POOL
 
 # Incremental models and the models they are built from run per partition; the rest depends on them.
 INCREMENTAL = "+config.materialized:incremental"
+# Models built from a command's options (vars) have their own @dbt_assets in their domain.
+OPTION_DRIVEN = "tag:channel_sorting"
 
 
 @dbt_assets(
@@ -38,7 +40,7 @@ def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource):
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    exclude=INCREMENTAL,
+    exclude=f"{INCREMENTAL} {OPTION_DRIVEN}",
     name="dbt_models",
     dagster_dbt_translator=OttDbtTranslator(),
     pool=WAREHOUSE_POOL,

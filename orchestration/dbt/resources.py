@@ -64,6 +64,8 @@ def dbt_executable() -> str:
 def dbt_resource() -> DbtCliResource:
     # dbt runs in a subprocess: hand it the same warehouse directory as this process.
     os.environ.setdefault("OTT_WAREHOUSE_PATH", str(warehouse_path()))
+    # A test that reads two models (reconciliations) runs only when both are built in the same invocation.
+    os.environ.setdefault("DBT_INDIRECT_SELECTION", "cautious")
     return DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
 
 

@@ -1,0 +1,84 @@
+"""Schedules named after the smarty_manage commands they replace, with the same cadence."""
+
+import json
+import os
+
+from dagster import (
+    AssetSelection,
+    RunRequest,
+    ScheduleEvaluationContext,
+    build_schedule_from_partitioned_job,
+    define_asset_job,
+    schedule,
+)
+from dagster_dbt import build_dbt_asset_selection
+
+from orchestration.dbt.assets import dbt_incremental_models, dbt_models
+from orchestration.partitions import daily_partitions
+from orchestration.viewing.assets import channel_sorting_by_popularity, dbt_channel_sorting, viewing_sessions
+
+
+def dbt_selection(dbt_select: str) -> AssetSelection:
+    """The dbt models a dbt selection string picks, across both dbt asset definitions."""
+    return build_dbt_asset_selection([dbt_incremental_models], dbt_select) | build_dbt_asset_selection(
+        [dbt_models], dbt_select
+    )
+
+
+cache_max_online_job = define_asset_job(
+    name="cache_max_online",
+    selection=AssetSelection.assets(viewing_sessions) | dbt_selection("+tag:cache_max_online"),
+    partitions_def=daily_partitions,
+    description="Load today's sessions and refresh sessions online per minute and the daily peaks.",
+)
+
+save_stats_job = define_asset_job(
+    name="save_stats",
+    selection=AssetSelection.assets(viewing_sessions) | dbt_selection("+tag:save_stats"),
+    partitions_def=daily_partitions,
+    description="Load a day's sessions and rebuild per-customer and per-channel daily statistics.",
+)
+
+create_channel_sorting_by_popularity_job = define_asset_job(
+    name="create_channel_sorting_by_popularity",
+    selection=AssetSelection.assets(dbt_channel_sorting, channel_sorting_by_popularity),
+    description="Rank channels by popularity with the command's options and publish the sortings.",
+)
+
+
+def sorting_run_config(options: dict) -> dict:
+    """Run config for create_channel_sorting_by_popularity from the command's options."""
+    return {"ops": {"dbt_channel_sorting": {"config": options}}}
+
+
+@schedule(job=cache_max_online_job, cron_schedule="5 * * * *", execution_timezone="UTC", name="cache_max_online")
+def cache_max_online_schedule(context: ScheduleEvaluationContext) -> RunRequest:
+    """Hourly, like the cron'd command: today's (UTC) partition so far."""
+    day = context.scheduled_execution_time.date().isoformat()
+    return RunRequest(partition_key=day, tags={"smarty_manage": "cache_max_online"})
+
+
+save_stats_schedule = build_schedule_from_partitioned_job(
+    save_stats_job,
+    name="save_stats",
+    hour_of_day=0,
+    minute_of_hour=30,
+    description="Daily, for the day that just ended (UTC).",
+)
+
+
+@schedule(
+    job=create_channel_sorting_by_popularity_job,
+    cron_schedule="0 3 * * *",
+    execution_timezone="UTC",
+    name="create_channel_sorting_by_popularity",
+)
+def create_channel_sorting_by_popularity_schedule(context: ScheduleEvaluationContext) -> RunRequest:
+    """Daily; options from OTT_CHANNEL_SORTING_OPTIONS (JSON of the command's options), default all clients,
+    30 days, every criterion."""
+    options = json.loads(os.environ.get("OTT_CHANNEL_SORTING_OPTIONS") or "{}")
+    return RunRequest(run_config=sorting_run_config(options))
+
+
+jobs = [cache_max_online_job, save_stats_job, create_channel_sorting_by_popularity_job]
+schedules = [cache_max_online_schedule, save_stats_schedule, create_channel_sorting_by_popularity_schedule]
