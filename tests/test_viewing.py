@@ -260,3 +260,35 @@ def test_command_line_rejects_bad_options(arguments, message, capsys):
     with pytest.raises(SystemExit):
         main(["create_channel_sorting_by_popularity", *arguments])
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("command", "check"),
+    [
+        (
+            "cache_max_online",
+            "SELECT max_online FROM marts.agg_viewing_max_online_daily WHERE view_date = '2025-06-01'",
+        ),
+        ("save_stats", "SELECT sum(sessions) FROM marts.agg_viewing_customer_daily WHERE view_date = '2025-06-01'"),
+    ],
+)
+def test_the_other_commands_run_their_jobs_for_a_day(world, tmp_path, command, check):
+    root = world["root"]
+    env = {
+        **os.environ,
+        "OTT_WAREHOUSE_PATH": str(root / "warehouse"),
+        "OTT_LANDING_DIR": str(root / "landing"),
+        "DAGSTER_HOME": str(tmp_path / "dagster"),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", command, "--date", "2025-06-01", "--settings=settings.smarty"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert f"{command}: success" in done.stdout
+    with world["resources"]["warehouse"].connect() as conn:
+        assert conn.scalar(check) == {"cache_max_online": 3, "save_stats": 5}[command]
