@@ -58,12 +58,29 @@ def create_raw_table(conn: WarehouseConnection, source: RawSource) -> None:
         f"`{c.name}` {c.type}" + (f" COMMENT {_sql_string(c.comment)}" if c.comment else "") for c in source.columns
     )
     partition = "PARTITION BY _partition_date " if source.daily else ""
+    ttl = f" TTL {source.ttl} DELETE" if source.ttl else ""
     conn.command(
         f"CREATE TABLE IF NOT EXISTS {source.table} (\n    {columns},\n"
         f"    _partition_date Date, _loaded_at DateTime DEFAULT now()\n)"
-        f" ENGINE = MergeTree {partition}ORDER BY ({source.order_by})"
+        f" ENGINE = MergeTree {partition}ORDER BY ({source.order_by}){ttl}"
         + (f" COMMENT {_sql_string(source.description)}" if source.description else "")
     )
+    if source.ttl:
+        _apply_changed_ttl(conn, source)
+
+
+def _apply_changed_ttl(conn: WarehouseConnection, source: RawSource) -> None:
+    """If the retention was changed since the table was created, apply the new one to existing rows too.
+
+    Rewriting the TTL of existing parts is expensive, so it runs only when the retention actually differs.
+    """
+    database, name = source.table.split(".")
+    current = conn.scalar(
+        "SELECT create_table_query FROM system.tables WHERE database = {db:String} AND name = {name:String}",
+        {"db": database, "name": name},
+    )
+    if f"TTL {source.ttl}" not in current:
+        conn.command(f"ALTER TABLE {source.table} MODIFY TTL {source.ttl} DELETE SETTINGS mutations_sync = 2")
 
 
 class PartitionLoad:
@@ -90,6 +107,12 @@ class PartitionLoad:
             self.conn.insert_arrow(self.load, records)
         self.read += records.num_rows + len(malformed or [])
         self.malformed += malformed or []
+
+    def insert_select(self, select_sql: str) -> None:
+        """Add the rows of a SELECT returning (_line, raw), run inside the warehouse (no rows pass through Python)."""
+        before = self.conn.scalar(f"SELECT count() FROM {self.load}")
+        self.conn.command(f"INSERT INTO {self.load} (_line, raw) {select_sql}")
+        self.read += self.conn.scalar(f"SELECT count() FROM {self.load}") - before
 
     def commit(self) -> LoadResult:
         conn, source = self.conn, self.source

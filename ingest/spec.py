@@ -37,6 +37,15 @@ class RawSource:
     key_label: str = ""
     checks: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     description: str = ""
+    ttl_column: str | None = None  # with ttl_days: rows whose column is older than that are deleted
+    ttl_days: int | None = None
+
+    @property
+    def ttl(self) -> str | None:
+        """The TTL expression as ClickHouse normalises it (so a table's current TTL can be compared)."""
+        if not (self.ttl_column and self.ttl_days):
+            return None
+        return f"toDateTime({self.ttl_column}) + toIntervalDay({self.ttl_days})"
 
     @property
     def table(self) -> str:

@@ -72,6 +72,64 @@ def _add_smarty_commands(commands) -> None:
         _add_settings_flag(command)
 
 
+def _uuid(text: str) -> str:
+    import uuid
+
+    try:
+        return str(uuid.UUID(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a UUID: {text!r}") from exc
+
+
+def _add_events_commands(commands) -> None:
+    events = commands.add_parser("events", help="Analytics Service: dashboard, funnel, organization report, export")
+    actions = events.add_subparsers(dest="action", required=True)
+    for name in ("dashboard", "funnel"):
+        action = actions.add_parser(name, help=f"the event's {name} as JSON")
+        action.add_argument("--event_id", type=_uuid, required=True)
+    report = actions.add_parser("report", help="an organization's report over a period as JSON")
+    report.add_argument("--organization_id", type=_uuid, required=True)
+    report.add_argument("--date_from", type=_date, required=True)
+    report.add_argument("--date_to", type=_date, required=True)
+    export = actions.add_parser("export", help="an organization's daily figures as CSV or XLSX")
+    export.add_argument("--organization_id", type=_uuid, required=True)
+    export.add_argument("--event_id", type=_uuid)
+    export.add_argument("--date_from", type=_date, required=True)
+    export.add_argument("--date_to", type=_date, required=True)
+    export.add_argument("--format", choices=["csv", "xlsx"], required=True)
+    export.add_argument("--out", type=Path, help="directory (default: $OTT_EXPORTS_DIR)")
+
+
+def _run_events_command(args: argparse.Namespace) -> int:
+    import json
+    import os
+
+    from exports.events import export
+    from orchestration.resources import warehouse_from_env
+    from query import events
+    from warehouse.locations import data_dir
+
+    try:
+        with warehouse_from_env().connect() as conn:
+            if args.action == "dashboard":
+                answer = events.dashboard(conn, args.event_id)
+            elif args.action == "funnel":
+                answer = events.funnel(conn, args.event_id)
+            elif args.action == "report":
+                answer = events.organization_report(conn, args.organization_id, args.date_from, args.date_to)
+            else:
+                out = args.out or Path(os.environ.get("OTT_EXPORTS_DIR") or data_dir() / "exports")
+                written = export(
+                    conn, args.organization_id, args.date_from, args.date_to, args.format, out, args.event_id
+                )
+                answer = {"path": str(written.path), "mimeType": written.mime_type, "rows": written.rows}
+    except (events.NotFound, events.BadPeriod) as exc:
+        print(f"ott-analytics events {args.action}: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(answer, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ott-analytics", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -89,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--scale", type=_positive_float, default=1.0)
     gen.add_argument("--seed", type=int, default=42)
     _add_smarty_commands(commands)
+    _add_events_commands(commands)
     return parser
 
 
@@ -103,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         from ingest.generator import generate
 
         print(generate(args.out, args.start, args.days, args.scale, args.seed))
+    elif args.command == "events":
+        return _run_events_command(args)
     else:
         return _run_smarty_command(args)
     return 0

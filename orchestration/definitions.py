@@ -7,7 +7,9 @@ from orchestration.billing.assets import ingest_assets as billing_ingest
 from orchestration.content.assets import ingest_assets as content_ingest
 from orchestration.dbt.assets import dbt_incremental_models, dbt_models
 from orchestration.dbt.resources import dbt_resource
-from orchestration.events.assets import ingest_assets as events_ingest
+from orchestration.events import assets as events
+from orchestration.events import schedules as events_schedules
+from orchestration.events.resources import events_source_from_env
 from orchestration.payments.assets import ingest_assets as payments_ingest
 from orchestration.resources import ExportsDir, LandingZone, warehouse_from_env
 from orchestration.viewing import assets as viewing
@@ -20,12 +22,12 @@ defs = Definitions(
         *billing_ingest,
         *content_ingest,
         *payments_ingest,
-        *events_ingest,
+        *events.assets,
         dbt_incremental_models,
         dbt_models,
     ],
-    jobs=[platform_schedules.daily_pipeline, *viewing_schedules.jobs],
-    schedules=[*platform_schedules.schedules, *viewing_schedules.schedules],
+    jobs=[platform_schedules.daily_pipeline, *viewing_schedules.jobs, *events_schedules.jobs],
+    schedules=[*platform_schedules.schedules, *viewing_schedules.schedules, *events_schedules.schedules],
     resources={
         "warehouse": warehouse_from_env(),
         "landing": LandingZone(),
@@ -33,5 +35,6 @@ defs = Definitions(
         "dbt": dbt_resource(),
         "viewing_source": viewing_source_from_env(),
         "mongodb": mongodb_from_env(),
+        "events_source": events_source_from_env(),
     },
 )

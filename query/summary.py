@@ -30,7 +30,7 @@ HEADLINES = [
     ),
     (
         "Events: views / registrations / check-ins",
-        "SELECT sum(totalViews), sum(totalRegistrations), sum(checkedIn) FROM marts.agg_events_dashboard_daily",
+        "SELECT sum(totalViews), sum(totalRegistrations), sum(checkedIn) FROM marts.agg_events_dashboard WHERE breakdown = 'total'",
     ),
     (
         "Quarantine: records by reason",

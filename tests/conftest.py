@@ -12,6 +12,10 @@ os.environ["OTT_LANDING_DIR"] = str(_SESSION_DATA / "landing")
 os.environ["DAGSTER_HOME"] = str(_SESSION_DATA / "dagster")
 os.environ.setdefault("OTT_LOCK_TIMEOUT", "60")
 
+# The definitions read the environment when first imported: import them now, under the session's settings,
+# so a module that points one test at its own warehouse cannot leave its paths in the shared definitions.
+import orchestration.definitions  # noqa: E402, F401
+
 TINY_START = date(2026, 11, 1)
 TINY_DAYS = 2
 TINY_SCALE = 0.05

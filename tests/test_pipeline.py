@@ -19,7 +19,8 @@ MARTS = [
     "marts.agg_billing_daily_payments",
     "marts.dim_content_episodes",
     "marts.fct_payments",
-    "marts.agg_events_dashboard_daily",
+    "marts.agg_events_dashboard",
+    "marts.agg_events_funnel",
 ]
 
 
@@ -150,11 +151,12 @@ def test_event_dashboard_counts_views(conn, landing):
         for p in sorted((landing / "events" / "analytics_events").glob("*.json"))
     )
     views = events[events["event_type"] == "page.view"]
-    assert conn.scalar("SELECT sum(totalViews) FROM marts.agg_events_dashboard_daily") == len(views)
-    assert (
-        conn.scalar("SELECT sum(uniqueViews) FROM marts.agg_events_dashboard_daily")
-        == views.assign(day=views["created_at"].str[:10]).groupby(["event_id", "day"])["user_id"].nunique().sum()
-    )
+    daily = "FROM marts.agg_events_dashboard WHERE breakdown = 'day'"
+    assert conn.scalar(f"SELECT sum(totalViews) {daily}") == len(views)
+    per_day = views.assign(day=views["created_at"].str[:10]).groupby(["event_id", "day"])["user_id"].nunique().sum()
+    assert conn.scalar(f"SELECT sum(uniqueViews) {daily}") == per_day
+    per_event = views.groupby("event_id")["user_id"].nunique().sum()
+    assert conn.scalar("SELECT sum(uniqueViews) FROM marts.agg_events_dashboard WHERE breakdown = 'total'") == per_event
 
 
 def _snapshot(conn) -> dict[str, list]:

@@ -12,11 +12,12 @@ import pytest
 from bson import ObjectId
 from dagster import AssetSelection, materialize
 
+from orchestration.dbt.selection import dbt_selection
 from orchestration.demo import partition_range_tags
 from orchestration.resources import ExportsDir, LandingZone
 from orchestration.viewing.assets import channel_sorting_by_popularity, dbt_channel_sorting, viewing_sessions
 from orchestration.viewing.resources import MongoDB, ViewingSource
-from orchestration.viewing.schedules import dbt_selection, sorting_run_config
+from orchestration.viewing.schedules import sorting_run_config
 from tests.viewing_world import DAY1, DAY2, SESSIONS, TARIFFS, write_landing
 from warehouse import Warehouse
 

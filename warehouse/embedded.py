@@ -20,7 +20,10 @@ class EmbeddedConnection(WarehouseConnection):
         self._session = open_session(path, lock_timeout, on_wait=log.warning)
 
     def close(self) -> None:
-        self._session.close()
+        """Close the session (again is harmless): the directory is free for other processes after this."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
     def command(self, sql: str, parameters: Mapping[str, Any] | None = None) -> None:
         self._session.query(sql, "CSV", params=_params(parameters))

@@ -11,19 +11,10 @@ from dagster import (
     define_asset_job,
     schedule,
 )
-from dagster_dbt import build_dbt_asset_selection
 
-from orchestration.dbt.assets import dbt_incremental_models, dbt_models
+from orchestration.dbt.selection import dbt_selection
 from orchestration.partitions import daily_partitions
 from orchestration.viewing.assets import channel_sorting_by_popularity, dbt_channel_sorting, viewing_sessions
-
-
-def dbt_selection(dbt_select: str) -> AssetSelection:
-    """The dbt models a dbt selection string picks, across both dbt asset definitions."""
-    return build_dbt_asset_selection([dbt_incremental_models], dbt_select) | build_dbt_asset_selection(
-        [dbt_models], dbt_select
-    )
-
 
 cache_max_online_job = define_asset_job(
     name="cache_max_online",

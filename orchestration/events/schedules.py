@@ -1,0 +1,41 @@
+"""Events: hourly ingest and marts (the Analytics Service's data is near-real-time), daily reports."""
+
+from dagster import (
+    AssetSelection,
+    RunRequest,
+    ScheduleEvaluationContext,
+    build_schedule_from_partitioned_job,
+    define_asset_job,
+    schedule,
+)
+
+from orchestration.dbt.selection import dbt_selection
+from orchestration.events.assets import analytics_events, events_organization_reports
+from orchestration.partitions import daily_partitions
+
+events_hourly_job = define_asset_job(
+    name="analytics_events_hourly",
+    selection=AssetSelection.assets(analytics_events) | dbt_selection("+path:models/marts/events"),
+    partitions_def=daily_partitions,
+    description="Load today's events and rebuild the dashboard, funnel and organization marts.",
+)
+
+events_reports_job = define_asset_job(
+    name="events_organization_reports",
+    selection=AssetSelection.assets(events_organization_reports),
+    partitions_def=daily_partitions,
+    description="Write each organization's daily report (XLSX and CSV).",
+)
+
+
+@schedule(job=events_hourly_job, cron_schedule="10 * * * *", execution_timezone="UTC", name="analytics_events_hourly")
+def events_hourly_schedule(context: ScheduleEvaluationContext) -> RunRequest:
+    return RunRequest(partition_key=context.scheduled_execution_time.date().isoformat())
+
+
+events_reports_schedule = build_schedule_from_partitioned_job(
+    events_reports_job, name="events_organization_reports", hour_of_day=1, minute_of_hour=15
+)
+
+jobs = [events_hourly_job, events_reports_job]
+schedules = [events_hourly_schedule, events_reports_schedule]

@@ -1,0 +1,299 @@
+"""Event analytics on a hand-made world (tests/events_world.py): dashboard, funnel, report, export, TTL,
+and the PostgreSQL path on a throwaway server."""
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+
+import openpyxl
+import pytest
+from dagster import AssetSelection, materialize
+
+from exports.events import export
+from orchestration.dbt.selection import dbt_selection
+from orchestration.demo import partition_range_tags
+from orchestration.events.assets import analytics_events
+from orchestration.events.resources import EventsSource
+from orchestration.resources import ExportsDir, LandingZone
+from query import events
+from tests.events_world import DAY1, DAY2, E1, E2, O1, O2, postgres_sql, write_landing
+from tests.postgres_server import PostgresServer, postgres_bin
+from warehouse import Warehouse
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    root = tmp_path_factory.mktemp("events")
+    write_landing(root / "landing")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OTT_WAREHOUSE_PATH", str(root / "warehouse"))
+        patch.setenv("OTT_FUNNEL_WINDOW_HOURS", "1")
+        from orchestration.definitions import defs
+
+        resources = {
+            **defs.resources,
+            "warehouse": Warehouse(path=str(root / "warehouse"), lock_timeout=60),
+            "landing": LandingZone(path=str(root / "landing")),
+            "exports": ExportsDir(path=str(root / "exports")),
+            "events_source": EventsSource(kind="files"),
+        }
+        selection = AssetSelection.assets(analytics_events) | dbt_selection("+path:models/marts/events")
+        result = materialize(
+            list(defs.assets), resources=resources, selection=selection, tags=partition_range_tags(DAY1, DAY2)
+        )
+        assert result.success
+        yield {"root": root, "resources": resources, "result": result}
+
+
+@pytest.fixture
+def conn(world):
+    with world["resources"]["warehouse"].connect() as connection:
+        yield connection
+
+
+def test_ingest_keeps_and_counts_unknown_types(world, conn):
+    metadata = [
+        m.materialization.metadata
+        for m in world["result"].get_asset_materialization_events()
+        if m.asset_key.path == ["raw", "analytics_events"]
+    ]
+    # one run loads both days; each partition's event carries the run's totals and the per-day counts
+    assert (metadata[0]["read"].value, metadata[0]["quarantined"].value) == (24, 0)
+    assert metadata[0]["partitions"].value == {DAY1.isoformat(): 23, DAY2.isoformat(): 1}
+    assert metadata[0]["unknown event types (kept)"].value == {"page.scroll": 1}
+    row = conn.query_arrow(
+        "SELECT event_type, received_event_type, ticket_type_id, registration_id, traffic_source FROM marts.fct_analytics_events WHERE registration_id = 'R4'"
+    ).to_pylist()
+    assert row == [
+        {
+            "event_type": "registration.completed",
+            "received_event_type": "registration.created",
+            "ticket_type_id": "standard",
+            "registration_id": "R4",
+            "traffic_source": "telegram",
+        }
+    ]
+
+
+def test_dashboard_totals_and_breakdowns(conn):
+    board = events.dashboard(conn, E1)
+    # views: U1, U2 x2, U4, U5, U6, U7 = 7 by 6 users; registrations R1-R6, R2 cancelled, R1 checked in
+    assert {k: board[k] for k in events.METRICS} == {
+        "totalViews": 7,
+        "uniqueViews": 6,
+        "totalRegistrations": 6,
+        "confirmedRegistrations": 5,
+        "checkedIn": 1,
+        "viewToRegistrationRate": 1.0,
+        "registrationToCheckinRate": 0.2,
+    }
+    assert [
+        (d["date"], d["totalViews"], d["uniqueViews"], d["totalRegistrations"], d["registrationToCheckinRate"])
+        for d in board["byDay"]
+    ] == [
+        (DAY1.isoformat(), 6, 5, 6, 0.2),
+        (DAY2.isoformat(), 1, 1, 0, None),  # no confirmed registration: null, not an error
+    ]
+    assert [
+        (t["ticketTypeId"], t["totalRegistrations"], t["confirmedRegistrations"], t["checkedIn"])
+        for t in board["byTicketType"]
+    ] == [
+        ("standard", 3, 2, 0),
+        ("student", 1, 1, 0),
+        ("vip", 2, 2, 1),
+    ]
+    assert [
+        (
+            s["source"],
+            s["totalViews"],
+            s["uniqueViews"],
+            s["totalRegistrations"],
+            s["confirmedRegistrations"],
+            s["checkedIn"],
+        )
+        for s in board["bySource"]
+    ] == [
+        ("direct", 1, 1, 2, 2, 0),
+        ("email", 1, 1, 0, 0, 0),
+        ("telegram", 2, 2, 2, 2, 1),
+        ("vk", 3, 2, 2, 1, 0),
+    ]
+
+
+def test_funnel_counts_users_in_order_within_the_window(conn):
+    # levels: U1 4, U2 3 (repeat view), U3 0 (no view), U4 1 (no start), U5 3 (out of order in the file),
+    # U6 2 (completed 90 min after the view: outside the 1-hour window), U7 1
+    answer = events.funnel(conn, E1)
+    assert answer["windowHours"] == 1
+    assert [s["count"] for s in answer["stages"]] == [6, 4, 3, 1]  # >=1: all but U3; >=2: U1 U2 U5 U6; >=3: U1 U2 U5
+    assert answer["startRate"] == pytest.approx(4 / 6)
+    assert answer["completionRate"] == pytest.approx(3 / 4)
+    assert answer["attendanceRate"] == pytest.approx(1 / 3)
+
+
+def test_zero_denominators_give_null(conn):
+    answer = events.funnel(conn, E2)  # one start, no page view
+    assert [s["count"] for s in answer["stages"]] == [0, 0, 0, 0]
+    assert (answer["startRate"], answer["completionRate"], answer["attendanceRate"]) == (None, None, None)
+    with pytest.raises(events.NotFound):
+        events.dashboard(conn, E2)
+
+
+def test_organization_report_over_a_period(conn):
+    both = events.organization_report(conn, O1, DAY1, DAY2)
+    assert [e["eventId"] for e in both["events"]] == [E1]
+    assert {k: both["totals"][k] for k in events.METRICS} == {
+        "totalViews": 7,
+        "uniqueViews": 6,
+        "totalRegistrations": 6,
+        "confirmedRegistrations": 5,
+        "checkedIn": 1,
+        "viewToRegistrationRate": 1.0,
+        "registrationToCheckinRate": 0.2,
+    }
+    second_day = events.organization_report(conn, O1, DAY2, DAY2)["totals"]
+    assert (
+        second_day["totalViews"],
+        second_day["uniqueViews"],
+        second_day["totalRegistrations"],
+        second_day["viewToRegistrationRate"],
+    ) == (1, 1, 0, 0.0)
+    other = events.organization_report(conn, O2, DAY1, DAY2)
+    assert other["totals"]["totalViews"] == 1
+    with pytest.raises(events.BadPeriod):
+        events.organization_report(conn, O1, DAY2, DAY1)
+
+
+def test_csv_export_is_utf8_with_cyrillic(conn, tmp_path):
+    written = export(conn, O1, DAY1, DAY2, "csv", tmp_path)
+    assert written.mime_type == "text/csv" and written.rows == 2
+    text = written.path.read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["Дата", "ID события", "Просмотры"]
+    assert rows[1] == [DAY1.isoformat(), E1, "6", "5", "6", "5", "1", "1.2", "0.2"]
+    assert rows[2] == [DAY2.isoformat(), E1, "1", "1", "0", "0", "0", "0.0", ""]
+    assert not list(tmp_path.glob(".*.tmp"))  # written through a temporary file and renamed
+
+
+def test_xlsx_export_has_typed_cells(conn, tmp_path):
+    written = export(conn, O1, DAY1, DAY2, "xlsx", tmp_path, event_id=E1)
+    assert written.mime_type == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(written.path).active
+    assert sheet.title == "Отчёт"
+    assert [c.value for c in sheet[1]][:2] == ["Дата", "ID события"]
+    first = [c for c in sheet[2]]
+    assert first[0].value == dt.datetime.combine(DAY1, dt.time()) and first[0].is_date
+    assert [c.value for c in first[1:7]] == [E1, 6, 5, 6, 5, 1]
+    assert all(isinstance(c.value, int | float) for c in first[2:9])
+    assert first[7].value == pytest.approx(1.2) and first[7].number_format == "0.00%"
+    assert sheet.cell(row=3, column=9).value is None  # a null rate is an empty cell
+    with pytest.raises(ValueError, match="valid: csv, xlsx"):
+        export(conn, O1, DAY1, DAY2, "pdf", tmp_path)
+
+
+def test_retention_ttl_removes_old_rows(world, conn, monkeypatch, tmp_path):
+    from ingest import events as spec
+    from ingest.landing import load_landing_file
+
+    ttl = "TTL toDateTime(created_at) + toIntervalDay(365)"
+    assert ttl in conn.scalar(
+        "SELECT create_table_query FROM system.tables WHERE database = 'marts' AND name = 'fct_analytics_events'"
+    )
+    conn.close()  # this test uses a warehouse of its own: one embedded directory per process at a time
+    landing = world["root"] / "landing"
+    with Warehouse(path=str(tmp_path / "warehouse")).connect() as own:
+        load_landing_file(own, spec.events_source(), landing, DAY1)
+        assert ttl in own.scalar(
+            "SELECT create_table_query FROM system.tables WHERE database = 'raw' AND name = 'analytics_events'"
+        )
+        old = f"SELECT count() FROM raw.analytics_events WHERE _partition_date = '{DAY1}'"
+        assert own.scalar(old) == 23
+        # the operator shortens the retention to 10 days; the next load applies it to the rows already stored
+        monkeypatch.setenv("OTT_EVENTS_RETENTION_DAYS", "10")
+        recent = dt.date.today() - dt.timedelta(days=1)
+        path = tmp_path / "events" / "analytics_events" / f"{recent}.json"
+        path.parent.mkdir(parents=True)
+        lines = [
+            {
+                "id": f"20000000-0000-4000-8000-00000000000{n}",
+                "tenant_id": O1,
+                "event_type": "page.view",
+                "event_id": E1,
+                "user_id": None,
+                "properties": {},
+                "created_at": f"{day}T10:00:00Z",
+            }
+            for n, day in ((1, recent), (2, DAY1))
+        ]
+        path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+        result = load_landing_file(own, spec.events_source(), tmp_path, recent)
+        # an event already past the retention is quarantined with its reason rather than silently dropped
+        assert (result.loaded, result.reasons) == (1, {"older than the retention period (10 days)": 1})
+        own.command("OPTIMIZE TABLE raw.analytics_events FINAL")
+        assert own.scalar(old) == 0
+        assert own.scalar(f"SELECT count() FROM raw.analytics_events WHERE _partition_date = '{recent}'") == 1
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL binaries are missing in CI: .ci/run installs Debian's postgresql")
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) found: install Debian's postgresql")
+    server = PostgresServer(bin_dir).start()
+    server.psql(postgres_sql())
+    yield server
+    server.stop()
+
+
+def _pg_source(server, **overrides) -> EventsSource:
+    return EventsSource(
+        kind="postgres",
+        host="127.0.0.1",
+        port=server.port,
+        database=server.database,
+        user=server.user,
+        password=server.password,
+        **overrides,
+    )
+
+
+def test_postgres_ingest_matches_the_files(world, postgres, tmp_path):
+    resources = {
+        "warehouse": Warehouse(path=str(tmp_path / "wh")),
+        "landing": LandingZone(path=str(tmp_path)),
+        "events_source": _pg_source(postgres),
+    }
+    result = materialize([analytics_events], resources=resources, tags=partition_range_tags(DAY1, DAY2))
+    assert result.success
+    metadata = result.get_asset_materialization_events()[0].materialization.metadata
+    # the row of the third day is not read: each day's time range is pushed down to PostgreSQL
+    assert metadata["partitions"].value == {DAY1.isoformat(): 23, DAY2.isoformat(): 1}
+    assert metadata["read"].value == 24
+    columns = "toString(id) AS id, toString(tenant_id) AS t, event_type, toString(event_id) AS e, toString(user_id) AS u, ticket_type_id, registration_id, traffic_source, created_at"
+    # one process hosts one embedded warehouse at a time: read them one after the other
+    with resources["warehouse"].connect() as from_pg:
+        pg_rows = from_pg.query_arrow(f"SELECT {columns} FROM raw.analytics_events ORDER BY id").to_pylist()
+    with world["resources"]["warehouse"].connect() as from_files:
+        file_rows = from_files.query_arrow(
+            f"SELECT {columns} FROM raw.analytics_events WHERE _partition_date <= {{day:Date}} ORDER BY id",
+            {"day": DAY2.isoformat()},
+        ).to_pylist()
+    assert pg_rows == file_rows
+
+
+def test_postgres_errors_never_show_the_password(postgres, tmp_path):
+    from ingest.postgres import PostgresLoadError
+
+    resources = {
+        "warehouse": Warehouse(path=str(tmp_path / "wh")),
+        "landing": LandingZone(path=str(tmp_path)),
+        "events_source": _pg_source(postgres, table="no_such_table"),
+    }
+    with pytest.raises(PostgresLoadError) as failure:
+        materialize([analytics_events], resources=resources, partition_key=DAY1.isoformat())
+    assert "no_such_table" in str(failure.value)
+    assert postgres.password not in str(failure.value)
