@@ -297,3 +297,45 @@ def test_postgres_errors_never_show_the_password(postgres, tmp_path):
         materialize([analytics_events], resources=resources, partition_key=DAY1.isoformat())
     assert "no_such_table" in str(failure.value)
     assert postgres.password not in str(failure.value)
+
+
+def test_scheduled_reports_asset_writes_each_organizations_files(world):
+    from orchestration.events.assets import events_organization_reports
+
+    result = materialize([events_organization_reports], resources=world["resources"], partition_key=DAY1.isoformat())
+    assert result.success
+    folder = world["root"] / "exports" / "events" / DAY1.isoformat()
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(f"events_{org}_{DAY1}_{DAY1}.{ext}" for org in (O1, O2) for ext in ("csv", "xlsx"))
+    o2 = list(csv.reader(io.StringIO((folder / f"events_{O2}_{DAY1}_{DAY1}.csv").read_bytes().decode("utf-8-sig"))))
+    assert o2[1][:4] == [DAY1.isoformat(), "00000000-0000-4000-8000-0000000000e3", "1", "1"]
+
+
+def test_command_line(world, monkeypatch, capsys, tmp_path):
+    from orchestration.cli import main
+
+    monkeypatch.setenv("OTT_WAREHOUSE_PATH", str(world["root"] / "warehouse"))
+    assert main(["events", "funnel", "--event_id", E1]) == 0
+    assert [s["count"] for s in json.loads(capsys.readouterr().out)["stages"]] == [6, 4, 3, 1]
+    assert main(["events", "report", "--organization_id", O1, "--date_from", str(DAY1), "--date_to", str(DAY2)]) == 0
+    assert json.loads(capsys.readouterr().out)["totals"]["totalViews"] == 7
+    out = [
+        "events",
+        "export",
+        "--organization_id",
+        O1,
+        "--date_from",
+        str(DAY1),
+        "--date_to",
+        str(DAY2),
+        "--format",
+        "xlsx",
+    ]
+    assert main([*out, "--out", str(tmp_path)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["mimeType"].endswith("spreadsheetml.sheet") and answer["rows"] == 2 and os.path.exists(answer["path"])
+    assert main(["events", "report", "--organization_id", O1, "--date_from", str(DAY2), "--date_to", str(DAY1)]) == 2
+    assert "is before date_from" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["events", "dashboard", "--event_id", "not-a-uuid"])
+    assert "not a UUID: 'not-a-uuid'" in capsys.readouterr().err
