@@ -39,6 +39,8 @@ ui: install
 ## bench: the benchmarks in bench/ (minutes; results written to bench/results/)
 bench: install
 	$(BIN)/python -m bench.generator
+	$(BIN)/python -m bench.viewing
+	$(BIN)/python -m bench.events
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs

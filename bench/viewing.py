@@ -9,15 +9,14 @@
 Each step runs in its own process so its peak RSS is its own. Results: bench/results/viewing.json.
 """
 
-import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+from bench.common import dbt_build, run_child, run_steps, write_report
 
 SESSIONS = 10_000_000
 DAYS = 30
@@ -25,7 +24,6 @@ SCALE = SESSIONS / DAYS / 3000
 START = date(2026, 9, 1)
 AS_OF = START + timedelta(days=DAYS - 1)
 RESULTS = Path(__file__).parent / "results" / "viewing.json"
-ROOT = Path(__file__).resolve().parent.parent
 MODELS = "+tag:cache_max_online +tag:save_stats +tag:channel_sorting"
 
 PEAKS_SQL = """
@@ -51,12 +49,6 @@ SELECT client_id, channel_id, sum(watch_seconds) AS watch_time, count() AS watch
 FROM marts.fct_viewing_sessions WHERE channel_id IS NOT NULL
 GROUP BY client_id, channel_id ORDER BY client_id, channel_id
 """
-
-
-def _peak_rss_mib() -> int:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return round(max(own, children) / 1024)
 
 
 def _generate(workdir: Path) -> dict:
@@ -94,32 +86,6 @@ def _ingest(workdir: Path) -> dict:
         "seconds": round(seconds, 1),
         "rows_per_second": round(read / seconds),
     }
-
-
-def _dbt(workdir: Path) -> dict:
-    dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "OTT_WAREHOUSE_PATH": str(workdir / "warehouse"), "DBT_INDIRECT_SELECTION": "cautious"}
-    command = [
-        str(dbt),
-        "build",
-        "--project-dir",
-        str(ROOT / "dbt_project"),
-        "--profiles-dir",
-        str(ROOT / "dbt_project"),
-        "--target-path",
-        str(workdir / "target"),
-        "--select",
-        MODELS,
-        "--vars",
-        json.dumps({"sorting_as_of": AS_OF.isoformat()}),
-    ]
-    started = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(done.stdout[-4000:])
-    summary = [line for line in done.stdout.splitlines() if "Done. PASS=" in line][-1]
-    return {"seconds": round(seconds, 1), "dbt": summary.split("Done. ")[1].strip()}
 
 
 def _chdb_queries(workdir: Path) -> dict:
@@ -182,13 +148,11 @@ def _compare(workdir: Path) -> bool:
     return bool(same_peaks and same_criteria)
 
 
+def _dbt(workdir: Path) -> dict:
+    return dbt_build(workdir, MODELS, {"sorting_as_of": AS_OF.isoformat()})
+
+
 STEPS = {"generate": _generate, "ingest": _ingest, "dbt": _dbt, "chdb": _chdb_queries, "pandas": _pandas}
-
-
-def _child(step: str, workdir: str) -> None:
-    result = STEPS[step](Path(workdir))
-    result["peak_rss_mib"] = _peak_rss_mib()
-    print(json.dumps(result))
 
 
 def main() -> None:
@@ -199,24 +163,15 @@ def main() -> None:
         "machine": f"{os.cpu_count()} cores",
     }
     with tempfile.TemporaryDirectory(prefix="bench-viewing-") as workdir:
-        for step in STEPS:
-            done = subprocess.run(
-                [sys.executable, "-m", "bench.viewing", step, workdir], capture_output=True, text=True
-            )
-            if done.returncode != 0:
-                raise RuntimeError(f"{step} failed:\n{done.stderr[-4000:]}")
-            report[step] = json.loads(done.stdout.strip().splitlines()[-1])
-            print(step, report[step], flush=True)
+        run_steps("bench.viewing", STEPS, workdir, report)
         report["chdb_and_pandas_agree"] = _compare(Path(workdir))
     report["speedup_vs_pandas"] = round(report["pandas"]["seconds"] / report["chdb"]["seconds"], 1)
     report["peak_rss_mib_max"] = max(report[s]["peak_rss_mib"] for s in ("ingest", "dbt", "chdb"))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(json.dumps(report, indent=2))
+    write_report(RESULTS, report)
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 2:
-        _child(sys.argv[1], sys.argv[2])
+        run_child(STEPS, sys.argv[1], sys.argv[2])
     else:
         main()
