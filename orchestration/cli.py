@@ -130,6 +130,28 @@ def _run_events_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_query_command(commands) -> None:
+    query = commands.add_parser("query", help="answer a Magista statistics DSL request (JSON) from a file or stdin")
+    query.add_argument("file", help="path of the JSON request, or - for standard input")
+
+
+def _run_query_command(args: argparse.Namespace) -> int:
+    import json
+
+    from orchestration.resources import warehouse_from_env
+    from query.magista import DslError, DslSettings, run_query
+
+    body = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    try:
+        with warehouse_from_env().connect() as conn:
+            answer = run_query(conn, body, DslSettings.from_env())
+    except DslError as exc:
+        print(f"ott-analytics query: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(answer, ensure_ascii=False, indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ott-analytics", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -148,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--seed", type=int, default=42)
     _add_smarty_commands(commands)
     _add_events_commands(commands)
+    _add_query_command(commands)
     return parser
 
 
@@ -164,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         print(generate(args.out, args.start, args.days, args.scale, args.seed))
     elif args.command == "events":
         return _run_events_command(args)
+    elif args.command == "query":
+        return _run_query_command(args)
     else:
         return _run_smarty_command(args)
     return 0

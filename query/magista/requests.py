@@ -1,0 +1,77 @@
+"""The DSL's requests, validated with pydantic: unknown query types or parameters are errors, never ignored."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+STATISTICS = (
+    "payments_turnover",
+    "payments_geo_stat",
+    "payments_pmt_cards_stat",
+    "payments_conversion_stat",
+    "customers_rate_stat",
+)
+
+
+class StatisticsParams(BaseModel):
+    """merchant_id, shop_id, from_time (inclusive), to_time (exclusive), split_interval (seconds)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    merchant_id: str = Field(min_length=1, max_length=256)
+    shop_id: str = Field(min_length=1, max_length=256)
+    from_time: datetime
+    to_time: datetime
+    split_interval: int = Field(gt=0, description="seconds")
+
+    @field_validator("from_time", "to_time", mode="before")
+    @classmethod
+    def _iso_text(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            raise ValueError("must be an ISO 8601 UTC timestamp string, e.g. 2016-03-22T00:12:00Z")
+        return value
+
+    @field_validator("from_time", "to_time")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        if value.tzinfo is None or value.utcoffset().total_seconds() != 0:
+            raise ValueError("must be in UTC (end with Z or +00:00)")
+        return value.astimezone(UTC)
+
+    @field_validator("split_interval", mode="before")
+    @classmethod
+    def _whole_seconds(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip().lstrip("-").isdigit():
+            raise ValueError("must be a whole number of seconds")
+        return value
+
+    @model_validator(mode="after")
+    def _window(self) -> "StatisticsParams":
+        if self.to_time <= self.from_time:
+            raise ValueError("to_time must be after from_time")
+        return self
+
+
+class Request(BaseModel):
+    """{"query": {"<query_type>": {params}}}: exactly one query type."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    query: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _one_known_type(self) -> "Request":
+        types = [k for k in self.query]
+        if len(types) != 1:
+            raise ValueError(f"the query must name exactly one query type, got {types or 'none'}")
+        if types[0] not in STATISTICS:
+            raise ValueError(f"unknown query type {types[0]!r}; valid: {', '.join(STATISTICS)}")
+        return self
+
+    @property
+    def query_type(self) -> str:
+        return next(iter(self.query))
+
+    def statistics_params(self) -> StatisticsParams:
+        return StatisticsParams.model_validate(self.query[self.query_type])
