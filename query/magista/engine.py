@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from query.magista.models import ALLOWED, MODEL_QUERIES, ModelParams, compile_model_query, make_token, read_token
 from query.magista.requests import Request, StatisticsParams
 from warehouse.connection import WarehouseConnection
 
@@ -28,6 +29,8 @@ class DslError(ValueError):
 class DslSettings:
     origin: datetime = datetime(1970, 1, 1, tzinfo=UTC)
     max_buckets: int = 100_000
+    default_size: int = 100
+    max_size: int = 1000
 
     @classmethod
     def from_env(cls) -> "DslSettings":
@@ -35,6 +38,7 @@ class DslSettings:
         return cls(
             origin=datetime.fromisoformat(origin.replace("Z", "+00:00")) if origin else cls.origin,
             max_buckets=int(os.environ.get("OTT_MAGISTA_MAX_BUCKETS", cls.max_buckets)),
+            max_size=int(os.environ.get("OTT_MAGISTA_MAX_SIZE", cls.max_size)),
         )
 
 
@@ -118,11 +122,58 @@ def grid_index(moment: datetime, origin: datetime, split: int) -> int:
 
 def run_query(
     conn: WarehouseConnection, body: str | dict, settings: DslSettings | None = None, exact: bool = False
-) -> list[dict[str, str]]:
-    """Answer a statistics request. `exact=True` computes from the payments fact even when the minute
+) -> list[dict[str, str]] | dict[str, Any]:
+    """Answer a request: statistics as a list of buckets, model queries as {"data": [...],
+    "continuation_token": ...}. `exact=True` computes statistics from the payments fact even when the minute
     aggregate could serve the request (both give the same answer; tests compare them)."""
     settings = settings or DslSettings()
     request = parse(body)
+    if request.query_type in MODEL_QUERIES:
+        return _run_model_query(conn, request, settings)
+    return _run_statistics(conn, request, settings, exact)
+
+
+def _run_model_query(conn: WarehouseConnection, request: Request, settings: DslSettings) -> dict[str, Any]:
+    kind = request.query_type
+    raw = request.query[kind]
+    unknown = sorted(set(raw) - ALLOWED[kind]) if isinstance(raw, dict) else []
+    if unknown:
+        raise DslError(f"{kind}: {', '.join(unknown)}: unknown parameter")
+    try:
+        params = ModelParams.model_validate(raw)
+        paging = request.paging()
+    except ValidationError as exc:
+        raise DslError(f"{kind}: {_message(exc)}") from None
+    size = paging.size or settings.default_size
+    if size > settings.max_size:
+        raise DslError(f"{kind}: size {size} is over the maximum of {settings.max_size}")
+    after = None
+    if paging.continuation_token:
+        if paging.offset:
+            raise DslError(f"{kind}: from cannot be combined with continuation_token")
+        try:
+            after = read_token(kind, params, paging.continuation_token)
+        except ValueError as exc:
+            raise DslError(f"{kind}: {exc}") from None
+    sql, bound = compile_model_query(kind, params, size, paging.offset, after)
+    rows = conn.query_arrow(sql, bound).to_pylist()
+    return {
+        "data": [{name: _model_text(value) for name, value in row.items()} for row in rows],
+        "continuation_token": make_token(kind, params, rows[-1]) if len(rows) == size else None,
+    }
+
+
+def _model_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return _text(value)
+
+
+def _run_statistics(
+    conn: WarehouseConnection, request: Request, settings: DslSettings, exact: bool
+) -> list[dict[str, str]]:
     params = statistics_params(request)
     first = grid_index(params.from_time, settings.origin, params.split_interval)
     last = grid_index(params.to_time - timedelta(milliseconds=1), settings.origin, params.split_interval)

@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from query.magista.models import MODEL_QUERIES
+
 STATISTICS = (
     "payments_turnover",
     "payments_geo_stat",
@@ -12,6 +14,9 @@ STATISTICS = (
     "payments_conversion_stat",
     "customers_rate_stat",
 )
+QUERY_TYPES = STATISTICS + MODEL_QUERIES
+# query parameters that sit beside the query type (model queries only)
+PAGING = ("from", "size", "continuation_token")
 
 
 class StatisticsParams(BaseModel):
@@ -53,8 +58,17 @@ class StatisticsParams(BaseModel):
         return self
 
 
+class Paging(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    offset: int = Field(default=0, ge=0, alias="from")
+    size: int | None = Field(default=None, gt=0)
+    continuation_token: str | None = Field(default=None, min_length=1, max_length=2048)
+
+
 class Request(BaseModel):
-    """{"query": {"<query_type>": {params}}}: exactly one query type."""
+    """{"query": {"<query_type>": {params}, "from": 0, "size": 100}}: exactly one query type; paging
+    parameters only with the model queries."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -62,16 +76,21 @@ class Request(BaseModel):
 
     @model_validator(mode="after")
     def _one_known_type(self) -> "Request":
-        types = [k for k in self.query]
+        types = [k for k in self.query if k not in PAGING]
         if len(types) != 1:
             raise ValueError(f"the query must name exactly one query type, got {types or 'none'}")
-        if types[0] not in STATISTICS:
-            raise ValueError(f"unknown query type {types[0]!r}; valid: {', '.join(STATISTICS)}")
+        if types[0] not in QUERY_TYPES:
+            raise ValueError(f"unknown query type {types[0]!r}; valid: {', '.join(QUERY_TYPES)}")
+        if types[0] in STATISTICS and set(self.query) & set(PAGING):
+            raise ValueError(f"{', '.join(sorted(set(self.query) & set(PAGING)))}: only model queries are paged")
         return self
 
     @property
     def query_type(self) -> str:
-        return next(iter(self.query))
+        return next(k for k in self.query if k not in PAGING)
+
+    def paging(self) -> Paging:
+        return Paging.model_validate({k: v for k, v in self.query.items() if k in PAGING})
 
     def statistics_params(self) -> StatisticsParams:
         return StatisticsParams.model_validate(self.query[self.query_type])
