@@ -12,7 +12,7 @@ from datetime import date
 import pyarrow as pa
 
 from ingest.spec import RawSource
-from warehouse.connection import WarehouseConnection, partition_literal
+from warehouse.connection import WarehouseConnection, partition_literal, sql_string
 
 QUARANTINE = "raw.quarantine"
 QUARANTINE_DDL = f"""
@@ -55,7 +55,7 @@ def create_raw_table(conn: WarehouseConnection, source: RawSource) -> None:
     conn.command("CREATE DATABASE IF NOT EXISTS raw")
     conn.command(QUARANTINE_DDL)
     columns = ",\n    ".join(
-        f"`{c.name}` {c.type}" + (f" COMMENT {_sql_string(c.comment)}" if c.comment else "") for c in source.columns
+        f"`{c.name}` {c.type}" + (f" COMMENT {sql_string(c.comment)}" if c.comment else "") for c in source.columns
     )
     partition = "PARTITION BY _partition_date " if source.daily else ""
     ttl = f" TTL {source.ttl} DELETE" if source.ttl else ""
@@ -63,7 +63,7 @@ def create_raw_table(conn: WarehouseConnection, source: RawSource) -> None:
         f"CREATE TABLE IF NOT EXISTS {source.table} (\n    {columns},\n"
         f"    _partition_date Date, _loaded_at DateTime DEFAULT now()\n)"
         f" ENGINE = MergeTree {partition}ORDER BY ({source.order_by}){ttl}"
-        + (f" COMMENT {_sql_string(source.description)}" if source.description else "")
+        + (f" COMMENT {sql_string(source.description)}" if source.description else "")
     )
     if source.ttl:
         _apply_changed_ttl(conn, source)
@@ -123,7 +123,7 @@ class PartitionLoad:
         conn.command(f"CREATE TABLE {self.stage} AS {source.table}")
         conn.command(f"CREATE TABLE {self.stage_q} AS {QUARANTINE}")
         names = ", ".join(f"`{c.name}`" for c in source.columns)
-        casts = ", ".join(f"CAST(`{c.name}`, {_sql_string(c.type)})" for c in source.columns)
+        casts = ", ".join(f"CAST(`{c.name}`, {sql_string(c.type)})" for c in source.columns)
         day_sql = f"toDate('{partition_day.isoformat()}')"
         conn.command(
             f"INSERT INTO {self.stage} ({names}, _partition_date) SELECT {casts}, {day_sql} FROM {self.checked} WHERE _reason = ''"
@@ -206,7 +206,7 @@ def _checked_select(source: RawSource, load: str) -> str:
     if source.key:
         duplicate = f"row_number() OVER (PARTITION BY {source.key} ORDER BY _line) > 1"
         conditions.append((duplicate, f"duplicate {source.key_label or source.key}"))
-    reason = "multiIf(" + ", ".join(f"{cond}, {_sql_string(why)}" for cond, why in conditions) + ", '')"
+    reason = "multiIf(" + ", ".join(f"{cond}, {sql_string(why)}" for cond, why in conditions) + ", '')"
     return f"SELECT *, {reason} AS _reason FROM (SELECT _line, raw, {parsed} FROM {load})"
 
 
@@ -214,9 +214,5 @@ def _parse(expr: str, ch_type: str) -> str:
     """`expr` cast to `ch_type`, NULL where the text does not parse (arrays cannot be Nullable: kept as is)."""
     inner = ch_type[len("Nullable(") : -1] if ch_type.startswith("Nullable(") else ch_type
     if inner.startswith("Array("):
-        return f"CAST({expr}, {_sql_string(inner)})"
-    return f"accurateCastOrNull({expr}, {_sql_string(inner)})"
-
-
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+        return f"CAST({expr}, {sql_string(inner)})"
+    return f"accurateCastOrNull({expr}, {sql_string(inner)})"

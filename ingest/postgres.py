@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from ingest.load import LoadResult, PartitionLoad
 from ingest.spec import RawSource
-from warehouse.connection import WarehouseConnection
+from warehouse.connection import WarehouseConnection, sql_string
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class PostgresTable:
 
     def table_function(self) -> str:
         args = [f"{self.host}:{self.port}", self.database, self.table, self.user, self.password, self.schema]
-        return "postgresql(" + ", ".join(_quote(a) for a in args) + ")"
+        return "postgresql(" + ", ".join(sql_string(a) for a in args) + ")"
 
     def redact(self, text: str) -> str:
         """`text` with the password masked, for error messages that may quote the query."""
@@ -68,10 +68,6 @@ def load_postgres_day(
         return load.commit()
     finally:
         load.drop_work_tables()
-
-
-def _quote(value: str) -> str:
-    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def _identifier(name: str) -> str:

@@ -19,6 +19,11 @@ def checked_identifier(name: str) -> str:
     return name
 
 
+def sql_string(value: object) -> str:
+    """`value` as a ClickHouse string literal, backslashes and quotes escaped."""
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def partition_literal(*values: date | str | None) -> str:
     """A PARTITION clause value from the partition key's values; no values means an unpartitioned table."""
     parts = [v.isoformat() if isinstance(v, date) else v for v in values if v is not None]
@@ -52,15 +57,6 @@ class WarehouseConnection(ABC):
     def scalar(self, sql: str, parameters: Mapping[str, Any] | None = None) -> Any:
         result = self.query_arrow(sql, parameters)
         return result.column(0)[0].as_py() if result.num_rows else None
-
-    def table_exists(self, table: str) -> bool:
-        database, name = checked_identifier(table).split(".")
-        return bool(
-            self.scalar(
-                "SELECT count() FROM system.tables WHERE database = {db:String} AND name = {name:String}",
-                {"db": database, "name": name},
-            )
-        )
 
     def replace_partition(self, target: str, staging: str, partition: str) -> None:
         """Make `target`'s partition hold exactly what `staging` holds, in one atomic step.

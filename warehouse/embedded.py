@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from dbt.adapters.chdb.session import open_session
 
-from warehouse.connection import WarehouseConnection, checked_identifier
+from warehouse.connection import WarehouseConnection, checked_identifier, sql_string
 
 log = logging.getLogger(__name__)
 
@@ -59,5 +59,4 @@ def _param_text(value: Any) -> Any:
 def _quoted(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    text = str(value).replace("\\", "\\\\").replace("'", "\\'")
-    return f"'{text}'"
+    return sql_string(value)
