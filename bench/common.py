@@ -64,6 +64,30 @@ def dbt_build(workdir: Path, select: str, dbt_vars: dict | None = None) -> dict:
     return {"seconds": round(seconds, 1), "dbt": summary.split("Done. ")[1].strip()}
 
 
+def ingest_days(workdir: Path, source, start, days: int, snapshots=()) -> dict:
+    """Load `snapshots`, then time loading `days` daily landing files of `source` into the bench warehouse."""
+    from datetime import timedelta
+
+    from ingest.landing import load_landing_file
+    from warehouse import Warehouse
+
+    landing = workdir / "landing"
+    with Warehouse(path=str(workdir / "warehouse")).connect() as conn:
+        for snapshot in snapshots:
+            load_landing_file(conn, snapshot, landing, None)
+        started = time.perf_counter()
+        results = [load_landing_file(conn, source, landing, start + timedelta(days=d)) for d in range(days)]
+        seconds = time.perf_counter() - started
+    read = sum(r.read for r in results)
+    return {
+        "read": read,
+        "loaded": sum(r.loaded for r in results),
+        "quarantined": sum(r.quarantined for r in results),
+        "seconds": round(seconds, 1),
+        "rows_per_second": round(read / seconds),
+    }
+
+
 def write_report(path: Path, report: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2) + "\n")

@@ -15,7 +15,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.common import dbt_build, run_child, run_steps, write_report
+from bench.common import dbt_build, ingest_days, run_child, run_steps, write_report
 
 EVENTS_TARGET = 20_000_000
 DAYS = 30
@@ -55,22 +55,8 @@ def _generate(workdir: Path) -> dict:
 
 def _ingest(workdir: Path) -> dict:
     from ingest.events import events_source
-    from ingest.landing import load_landing_file
-    from warehouse import Warehouse
 
-    source = events_source()
-    with Warehouse(path=str(workdir / "warehouse")).connect() as conn:
-        started = time.perf_counter()
-        results = [load_landing_file(conn, source, workdir / "landing", START + timedelta(days=d)) for d in range(DAYS)]
-        seconds = time.perf_counter() - started
-    read = sum(r.read for r in results)
-    return {
-        "read": read,
-        "loaded": sum(r.loaded for r in results),
-        "quarantined": sum(r.quarantined for r in results),
-        "seconds": round(seconds, 1),
-        "rows_per_second": round(read / seconds),
-    }
+    return ingest_days(workdir, events_source(), START, DAYS)
 
 
 def _chdb_funnel(workdir: Path) -> dict:

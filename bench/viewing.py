@@ -16,7 +16,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.common import dbt_build, run_child, run_steps, write_report
+from bench.common import dbt_build, ingest_days, run_child, run_steps, write_report
 
 SESSIONS = 10_000_000
 DAYS = 30
@@ -68,24 +68,9 @@ def _generate(workdir: Path) -> dict:
 
 def _ingest(workdir: Path) -> dict:
     from ingest import billing, content
-    from ingest.landing import load_landing_file
-    from ingest.viewing import SESSIONS as source
-    from warehouse import Warehouse
+    from ingest.viewing import SESSIONS
 
-    with Warehouse(path=str(workdir / "warehouse")).connect() as conn:
-        for snapshot in (billing.ACCOUNTS, content.CHANNELS):
-            load_landing_file(conn, snapshot, workdir / "landing", None)
-        started = time.perf_counter()
-        results = [load_landing_file(conn, source, workdir / "landing", START + timedelta(days=d)) for d in range(DAYS)]
-        seconds = time.perf_counter() - started
-    read = sum(r.read for r in results)
-    return {
-        "read": read,
-        "loaded": sum(r.loaded for r in results),
-        "quarantined": sum(r.quarantined for r in results),
-        "seconds": round(seconds, 1),
-        "rows_per_second": round(read / seconds),
-    }
+    return ingest_days(workdir, SESSIONS, START, DAYS, snapshots=(billing.ACCOUNTS, content.CHANNELS))
 
 
 def _chdb_queries(workdir: Path) -> dict:
