@@ -1,0 +1,26 @@
+{#-
+    One row per payment-processing entity (invoice, refund, chargeback, payout) in its current state: the
+    attributes of its first event, the status of its latest (by sequence_id). `keys` are the columns that
+    name the entity besides merchant and shop, `extra` are (column, aggregate expression) pairs.
+    Source columns are qualified (e.) so that no output alias shadows them inside the aggregates.
+-#}
+{% macro entity_current_state(entity, keys=[], extra=[]) %}
+select
+    e.merchant_id as merchant_id,
+    e.shop_id as shop_id,
+    ifNull(e.invoice_id, '') as invoice_id,
+    {%- for key in keys %}
+    ifNull(e.{{ key }}, '') as {{ key }},
+    {%- endfor %}
+    {%- for column, expression in extra %}
+    {{ expression }} as {{ column }},
+    {%- endfor %}
+    min(e.created_at) as created_at,
+    argMax(e.status, e.sequence_id) as status,
+    argMax(e.created_at, e.sequence_id) as status_changed_at,
+    argMinIf(e.amount, e.sequence_id, e.amount is not null) as amount,
+    argMinIf(e.currency_symbolic_code, e.sequence_id, e.currency_symbolic_code is not null) as currency_symbolic_code
+from {{ ref('stg_payments__events') }} as e
+where startsWith(e.event_type, '{{ entity }}.')
+group by merchant_id, shop_id, invoice_id{% for key in keys %}, {{ key }}{% endfor %}
+{% endmacro %}
