@@ -1,11 +1,20 @@
-"""Load landing-zone files into raw tables."""
+"""Load landing-zone files into raw tables.
+
+A daily JSON-lines source `x/{day}.json` may also land as Parquet (`x/{day}.parquet`) or as several files
+for the day, e.g. one per hour, in a folder `x/{day}/` (`*.json`, `*.parquet`). Every file found for the
+day is loaded into the one partition, with record numbers running on across the files in name order.
+"""
 
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from ingest import billing, content, events, payments, viewing
 from ingest.files import read_csv, read_json_lines
-from ingest.load import LoadResult, load_partition
+from ingest.load import LoadResult, PartitionLoad, load_partition
+from ingest.parquet import add_parquet_file
 from ingest.spec import RawSource
 from warehouse.connection import WarehouseConnection
 
@@ -16,20 +25,46 @@ SOURCES: tuple[RawSource, ...] = (
     *payments.SOURCES,
     *events.SOURCES,
 )
+LINE_FILES = (".json", ".jsonl")
 
 
 class MissingLandingFile(FileNotFoundError):
     """The landing file a partition needs is not there."""
 
 
+def landing_files(source: RawSource, landing: Path, day: date | None) -> list[Path]:
+    """The files holding `source`'s records for `day` (None for snapshot sources), in load order."""
+    path = landing / source.file_for(day.isoformat() if day else None)
+    if source.format != "jsonl" or not source.daily:
+        return [path] if path.exists() else []
+    stem = path.with_suffix("")
+    folder = sorted(p for p in stem.glob("*") if p.suffix in (*LINE_FILES, ".parquet")) if stem.is_dir() else []
+    return [p for p in (path, stem.with_suffix(".parquet")) if p.exists()] + folder
+
+
 def load_landing_file(conn: WarehouseConnection, source: RawSource, landing: Path, day: date | None) -> LoadResult:
-    """Replace `source`'s partition `day` (None for snapshot sources) with the landing file's records."""
+    """Replace `source`'s partition `day` (None for snapshot sources) with the landing files' records."""
     if source.daily and day is None:
         raise ValueError(f"{source.name} is loaded per day: give the partition day")
-    path = landing / source.file_for(day.isoformat() if day else None)
-    if not path.exists():
-        raise MissingLandingFile(f"{source.name}: landing file {path} not found for partition {day or 'snapshot'}")
-    if source.format == "jsonl":
-        return load_partition(conn, source, read_json_lines(path), day if source.daily else None)
-    records, malformed = read_csv(path)
-    return load_partition(conn, source, records, day if source.daily else None, malformed)
+    files = landing_files(source, landing, day)
+    if not files:
+        wanted = landing / source.file_for(day.isoformat() if day else None)
+        raise MissingLandingFile(f"{source.name}: landing file {wanted} not found for partition {day or 'snapshot'}")
+    partition = day if source.daily else None
+    if source.format == "csv":
+        records, malformed = read_csv(files[0])
+        return load_partition(conn, source, records, partition, malformed)
+    load = PartitionLoad(conn, source, partition, ["raw"])
+    try:
+        line = 1
+        for path in files:
+            if path.suffix == ".parquet":
+                line += add_parquet_file(load, path, line)
+            else:
+                records = read_json_lines(path)
+                numbers = records.column("_line")
+                load.add(records.set_column(0, "_line", pc.add(numbers, pa.scalar(line - 1, pa.uint64()))))
+                line += pc.max(numbers).as_py() or 0
+        return load.commit()
+    finally:
+        load.drop_work_tables()

@@ -1,4 +1,5 @@
-"""Payment-processing events (invoices, payments, refunds, chargebacks, payouts) as JSON lines."""
+"""Payment-processing events (invoices, payments, refunds, chargebacks, payouts) as JSON lines or Parquet,
+and the merchants' shops with their categories."""
 
 from ingest import json_fields as j
 from ingest.spec import Column, RawSource
@@ -63,4 +64,22 @@ EVENTS = RawSource(
     order_by="merchant_id, shop_id, created_at",
 )
 
-SOURCES = (EVENTS,)
+SHOPS = RawSource(
+    name="payment_shops",
+    domain="payments",
+    format="jsonl",
+    path="payments/shops.json",
+    daily=False,
+    description="merchants' shops with their category (shop_accounting_report can leave categories out)",
+    columns=(
+        Column("merchant_id", "String", j.text("merchant_id")),
+        Column("shop_id", "String", j.text("shop_id")),
+        Column("category_id", "UInt32", j.number("category_id")),
+        Column("name", "Nullable(String)", j.text("name")),
+    ),
+    key="merchant_id, shop_id",
+    key_label="shop",
+    order_by="merchant_id, shop_id",
+)
+
+SOURCES = (EVENTS, SHOPS)

@@ -3,13 +3,9 @@
 import json
 
 import pytest
-from dagster import materialize
 
-from ingest.landing import load_landing_file
-from ingest.payments import EVENTS as PAYMENT_EVENTS
-from orchestration.dbt.selection import dbt_selection
 from query.magista import DslError, DslSettings, run_query
-from warehouse import Warehouse
+from tests.payments_world import build_warehouse
 
 MERCHANT, SHOP = "1", "2"
 MOSCOW, NOVOSIBIRSK, RUSSIA = 524901, 7536080, 2017370
@@ -91,27 +87,13 @@ SEED_RESPONSE = [
 
 @pytest.fixture(scope="module")
 def conn(tmp_path_factory):
-    from datetime import date
-
-    root = tmp_path_factory.mktemp("magista")
-    for day, events in ((date(2016, 3, 22), SEED_DAY), (date(2016, 12, 12), BUG_DAY)):
-        path = root / "landing" / "payments" / "events" / f"{day}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("".join(json.dumps(e) + "\n" for e in events))
-    warehouse = Warehouse(path=str(root / "warehouse"))
-    with warehouse.connect() as c:
-        for day in (date(2016, 3, 22), date(2016, 12, 12)):
-            load_landing_file(c, PAYMENT_EVENTS, root / "landing", day)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OTT_WAREHOUSE_PATH", str(root / "warehouse"))
-        from orchestration.definitions import defs
-
-        result = materialize(
-            list(defs.assets),
-            resources={**defs.resources, "warehouse": warehouse},
-            selection=dbt_selection("+path:models/marts/payments"),
+        warehouse = build_warehouse(
+            tmp_path_factory.mktemp("magista"),
+            SEED_DAY + BUG_DAY,
+            [{"merchant_id": MERCHANT, "shop_id": SHOP, "category_id": 1}],
+            patch,
         )
-        assert result.success
     with warehouse.connect() as c:
         yield c
 

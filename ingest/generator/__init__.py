@@ -33,6 +33,7 @@ def generate(
     counts["viewing_sessions"] = _write_days(
         partial(viewing.write_day, out_dir=out_dir, bad_fraction=bad_fraction), world, parallel
     )
+    counts["payment_shops"] = payments.write_shops(out_dir)
     counts["payment_events"] = _write_days(partial(payments.write_day, out_dir=out_dir), world, parallel)
     counts["analytics_events"] = _write_days(partial(events.write_day, out_dir=out_dir), world, parallel)
     return counts

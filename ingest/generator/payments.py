@@ -20,6 +20,24 @@ PAYMENT_SYSTEMS = np.array(["visa", "mastercard", "mir", "maestro"])
 METHODS = np.array(["bank_card", "bank_card", "bank_card", "payment_terminal", "digital_wallet"])
 CURRENCIES = np.array(["RUB", "USD"])
 CHARGEBACK_CATEGORIES = np.array(["fraud", "dispute", "authorisation", "processing_error"])
+# per merchant: its shops' categories (1 online cinema, 2 IPTV subscriptions, 3 test shop)
+SHOP_CATEGORIES = [1, 2, 3]
+SHOP_NAMES = ["cinema", "iptv", "test"]
+
+
+def write_shops(out_dir: Path) -> int:
+    """The shops of every merchant with their category: a snapshot replaced whole on every load."""
+    shops = np.arange(1, len(MERCHANTS) * SHOPS_PER_MERCHANT + 1)
+    position = (shops - 1) % SHOPS_PER_MERCHANT
+    lines = f.json_object(
+        [
+            ("merchant_id", f.quoted(pa.array(np.array(MERCHANTS)[(shops - 1) // SHOPS_PER_MERCHANT]))),
+            ("shop_id", f.quoted(f.text(shops))),
+            ("category_id", f.text(np.array(SHOP_CATEGORIES)[position])),
+            ("name", f.quoted(pa.array(np.array(SHOP_NAMES)[position]))),
+        ]
+    )
+    return f.write_lines(out_dir / "payments" / "shops.json", lines)
 
 
 def write_day(world: World, day_index: int, out_dir: Path) -> int:

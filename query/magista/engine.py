@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from query.magista.accounting import shop_accounting_report
 from query.magista.models import ALLOWED, MODEL_QUERIES, ModelParams, compile_model_query, make_token, read_token
 from query.magista.requests import Request, StatisticsParams
 from warehouse.connection import WarehouseConnection
@@ -123,13 +124,19 @@ def grid_index(moment: datetime, origin: datetime, split: int) -> int:
 def run_query(
     conn: WarehouseConnection, body: str | dict, settings: DslSettings | None = None, exact: bool = False
 ) -> list[dict[str, str]] | dict[str, Any]:
-    """Answer a request: statistics as a list of buckets, model queries as {"data": [...],
-    "continuation_token": ...}. `exact=True` computes statistics from the payments fact even when the minute
+    """Answer a request: statistics as a list of buckets, the shop accounting report as a list of shops,
+    model queries as {"data": [...], "continuation_token": ...}. `exact=True` computes statistics from the payments fact even when the minute
     aggregate could serve the request (both give the same answer; tests compare them)."""
     settings = settings or DslSettings()
     request = parse(body)
     if request.query_type in MODEL_QUERIES:
         return _run_model_query(conn, request, settings)
+    if request.query_type == "shop_accounting_report":
+        try:
+            params = request.shop_accounting_params()
+        except ValidationError as exc:
+            raise DslError(f"{request.query_type}: {_message(exc)}") from None
+        return shop_accounting_report(conn, params)
     return _run_statistics(conn, request, settings, exact)
 
 

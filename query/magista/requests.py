@@ -1,7 +1,7 @@
 """The DSL's requests, validated with pydantic: unknown query types or parameters are errors, never ignored."""
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -14,21 +14,19 @@ STATISTICS = (
     "payments_conversion_stat",
     "customers_rate_stat",
 )
-QUERY_TYPES = STATISTICS + MODEL_QUERIES
+REPORTS = ("shop_accounting_report",)
+QUERY_TYPES = STATISTICS + MODEL_QUERIES + REPORTS
 # query parameters that sit beside the query type (model queries only)
 PAGING = ("from", "size", "continuation_token")
 
 
-class StatisticsParams(BaseModel):
-    """merchant_id, shop_id, from_time (inclusive), to_time (exclusive), split_interval (seconds)."""
+class TimeWindow(BaseModel):
+    """from_time (inclusive) and to_time (exclusive), ISO 8601 in UTC."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    merchant_id: str = Field(min_length=1, max_length=256)
-    shop_id: str = Field(min_length=1, max_length=256)
     from_time: datetime
     to_time: datetime
-    split_interval: int = Field(gt=0, description="seconds")
 
     @field_validator("from_time", "to_time", mode="before")
     @classmethod
@@ -44,6 +42,20 @@ class StatisticsParams(BaseModel):
             raise ValueError("must be in UTC (end with Z or +00:00)")
         return value.astimezone(UTC)
 
+    @model_validator(mode="after")
+    def _window(self) -> "TimeWindow":
+        if self.to_time <= self.from_time:
+            raise ValueError("to_time must be after from_time")
+        return self
+
+
+class StatisticsParams(TimeWindow):
+    """merchant_id, shop_id, from_time (inclusive), to_time (exclusive), split_interval (seconds)."""
+
+    merchant_id: str = Field(min_length=1, max_length=256)
+    shop_id: str = Field(min_length=1, max_length=256)
+    split_interval: int = Field(gt=0, description="seconds")
+
     @field_validator("split_interval", mode="before")
     @classmethod
     def _whole_seconds(cls, value: Any) -> Any:
@@ -51,11 +63,11 @@ class StatisticsParams(BaseModel):
             raise ValueError("must be a whole number of seconds")
         return value
 
-    @model_validator(mode="after")
-    def _window(self) -> "StatisticsParams":
-        if self.to_time <= self.from_time:
-            raise ValueError("to_time must be after from_time")
-        return self
+
+class ShopAccountingParams(TimeWindow):
+    """from_time, to_time and the shop categories to leave out."""
+
+    without_shop_category_ids: list[Annotated[int, Field(ge=0, strict=True)]] = Field(default=[], max_length=10_000)
 
 
 class Paging(BaseModel):
@@ -81,7 +93,7 @@ class Request(BaseModel):
             raise ValueError(f"the query must name exactly one query type, got {types or 'none'}")
         if types[0] not in QUERY_TYPES:
             raise ValueError(f"unknown query type {types[0]!r}; valid: {', '.join(QUERY_TYPES)}")
-        if types[0] in STATISTICS and set(self.query) & set(PAGING):
+        if types[0] not in MODEL_QUERIES and set(self.query) & set(PAGING):
             raise ValueError(f"{', '.join(sorted(set(self.query) & set(PAGING)))}: only model queries are paged")
         return self
 
@@ -94,3 +106,6 @@ class Request(BaseModel):
 
     def statistics_params(self) -> StatisticsParams:
         return StatisticsParams.model_validate(self.query[self.query_type])
+
+    def shop_accounting_params(self) -> ShopAccountingParams:
+        return ShopAccountingParams.model_validate(self.query[self.query_type])

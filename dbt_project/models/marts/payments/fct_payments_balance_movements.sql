@@ -1,0 +1,67 @@
+-- Every movement of money on a shop's account, at the moment it happened: a payment when it is captured
+-- (funds acquired, fee charged), a refund when it succeeds, a chargeback when it is accepted, a payout when
+-- it is paid. balance_change is what the movement does to the shop's balance.
+{{ config(order_by='(moved_at, merchant_id, shop_id)') }}
+
+with reached as (
+    select
+        entity_type,
+        merchant_id,
+        shop_id,
+        invoice_id,
+        entity_id,
+        min(changed_at) as moved_at
+    from {{ ref('int_payments__status_history') }}
+    where (entity_type, status) in (
+        ('payment', 'captured'), ('refund', 'succeeded'), ('chargeback', 'accepted'), ('payout', 'paid')
+    )
+    group by entity_type, merchant_id, shop_id, invoice_id, entity_id
+),
+
+amounts as (
+    select
+        'payment' as entity_type, merchant_id, shop_id, ifNull(invoice_id, '') as invoice_id,
+        ifNull(payment_id, '') as entity_id,
+        ifNull(currency_symbolic_code, '') as currency_code,
+        ifNull(amount, 0) as funds_acquired, ifNull(fee, 0) as fee_charged,
+        toInt64(0) as funds_refunded, toInt64(0) as funds_charged_back, toInt64(0) as funds_paid_out
+    from {{ ref('fct_payments') }}
+    union all
+    select
+        'refund', merchant_id, shop_id, invoice_id, refund_id, ifNull(currency_symbolic_code, ''),
+        0, 0, ifNull(amount, 0), 0, 0
+    from {{ ref('fct_refunds') }}
+    union all
+    select
+        'chargeback', merchant_id, shop_id, invoice_id, chargeback_id, ifNull(currency_symbolic_code, ''),
+        0, 0, 0, ifNull(amount, 0), 0
+    from {{ ref('fct_chargebacks') }}
+    union all
+    select
+        'payout', merchant_id, shop_id, invoice_id, payout_id, ifNull(currency_symbolic_code, ''),
+        0, 0, 0, 0, ifNull(amount, 0)
+    from {{ ref('fct_payouts') }}
+)
+
+select
+    r.moved_at as moved_at,
+    r.entity_type as movement_type,
+    r.merchant_id as merchant_id,
+    r.shop_id as shop_id,
+    r.invoice_id as invoice_id,
+    r.entity_id as entity_id,
+    a.currency_code as currency_code,
+    toInt64(a.funds_acquired) as funds_acquired,
+    toInt64(a.fee_charged) as fee_charged,
+    toInt64(a.funds_refunded) as funds_refunded,
+    toInt64(a.funds_charged_back) as funds_charged_back,
+    toInt64(a.funds_paid_out) as funds_paid_out,
+    toInt64(a.funds_acquired - a.fee_charged - a.funds_refunded - a.funds_charged_back - a.funds_paid_out)
+        as balance_change
+from reached as r
+inner join amounts as a
+    on a.entity_type = r.entity_type
+    and a.merchant_id = r.merchant_id
+    and a.shop_id = r.shop_id
+    and a.invoice_id = r.invoice_id
+    and a.entity_id = r.entity_id
