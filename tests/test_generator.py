@@ -25,7 +25,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path):
     assert counts_a == counts_b
     assert _digest(a) == _digest(b)
     assert _digest(a) != _digest(c)
-    assert len(_digest(a)) == 3 * 4 + 6  # 4 daily families x 3 days + 6 snapshot files
+    assert len(_digest(a)) == 3 * 4 + 7  # 4 daily families x 3 days + 7 snapshot files
 
 
 def test_files_cover_every_source_and_parse(tmp_path):

@@ -60,7 +60,7 @@ def _valid_sessions(landing) -> pd.DataFrame:
 def test_ingest_metadata_accounts_for_every_record(first_run):
     materializations = first_run.get_asset_materialization_events()
     ingest = [m for m in materializations if m.asset_key.path[0] == "raw"]
-    assert len(ingest) == 4 * TINY_DAYS + 6  # one per partition of the 4 daily sources, one per snapshot
+    assert len(ingest) == 4 * TINY_DAYS + 7  # one per partition of the 4 daily sources, one per snapshot
     for event in ingest:
         metadata = event.materialization.metadata
         assert metadata["read"].value == metadata["loaded"].value + metadata["quarantined"].value

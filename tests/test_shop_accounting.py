@@ -177,7 +177,7 @@ def test_shops_with_no_balance_and_no_movement_are_not_listed(conn):
 def test_any_window_matches_a_brute_force_sum_of_the_movements(conn):
     movements = conn.query_df("SELECT * FROM marts.fct_payments_balance_movements")
     excluded = {("m2", "11")}
-    shops = movements[[(m, s) not in excluded for m, s in zip(movements.merchant_id, movements.shop_id)]]
+    shops = movements[[(m, s) not in excluded for m, s in zip(movements.merchant_id, movements.shop_id, strict=True)]]
     rng = random.Random(5)
     start = datetime(2016, 8, 8, tzinfo=UTC)
     for _ in range(40):

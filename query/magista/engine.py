@@ -175,7 +175,7 @@ def _model_text(value: Any) -> str | None:
         return None
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    return _text(value)
+    return answer_text(value)
 
 
 def _run_statistics(
@@ -218,7 +218,7 @@ def _run_statistics(
             "to_time": params.to_time.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
         },
     ).to_pylist()
-    return [{name: _text(value) for name, value in row.items()} for row in rows]
+    return [{name: answer_text(value) for name, value in row.items()} for row in rows]
 
 
 def _minute_aligned(params: StatisticsParams, settings: DslSettings) -> bool:
@@ -233,7 +233,8 @@ def _minute_aligned(params: StatisticsParams, settings: DslSettings) -> bool:
     )
 
 
-def _text(value: Any) -> str:
+def answer_text(value: Any) -> str:
+    """A value as Magista writes it: text; whole floats keep one decimal (1.0)."""
     if isinstance(value, float):
         return repr(round(value, 10)) if value != int(value) else f"{value:.1f}"
     return str(value)
