@@ -1,4 +1,5 @@
-"""Billing tables of the middleware's SQL database, as CSV landing files (money as exact decimals)."""
+"""Billing tables of the middleware's SQL database: read from its PostgreSQL or from CSV/Parquet landing files
+(money as exact decimals, currency on every amount)."""
 
 from ingest.spec import Column, RawSource
 
@@ -85,3 +86,12 @@ TRANSACTIONS = RawSource(
 )
 
 SOURCES = (ACCOUNTS, TARIFFS, SUBSCRIPTIONS, TRANSACTIONS)
+# The middleware's PostgreSQL tables by default (configurable per deployment), and the column that places a
+# row of a daily source in its UTC day (pushed down to PostgreSQL).
+POSTGRES_TABLES = {
+    ACCOUNTS.name: "accounts",
+    TARIFFS.name: "tariffs",
+    SUBSCRIPTIONS.name: "subscriptions",
+    TRANSACTIONS.name: "transactions",
+}
+TIME_COLUMNS = {TRANSACTIONS.name: "created_at"}

@@ -1,5 +1,6 @@
 """Load landing-zone files into raw tables.
 
+A CSV source `x.csv` may land as Parquet instead (`x.parquet`, typed columns with the CSV header's names).
 A daily JSON-lines source `x/{day}.json` may also land as Parquet (`x/{day}.parquet`) or as several files
 for the day, e.g. one per hour, in a folder `x/{day}/` (`*.json`, `*.parquet`). Every file found for the
 day is loaded into the one partition, with record numbers running on across the files in name order.
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ingest import billing, content, events, payments, viewing
 from ingest.files import read_csv, read_json_lines
@@ -36,7 +38,7 @@ def landing_files(source: RawSource, landing: Path, day: date | None) -> list[Pa
     """The files holding `source`'s records for `day` (None for snapshot sources), in load order."""
     path = landing / source.file_for(day.isoformat() if day else None)
     if source.format != "jsonl" or not source.daily:
-        return [path] if path.exists() else []
+        return [p for p in (path, path.with_suffix(".parquet")) if p.exists()][:1]
     stem = path.with_suffix("")
     folder = sorted(p for p in stem.glob("*") if p.suffix in (*LINE_FILES, ".parquet")) if stem.is_dir() else []
     return [p for p in (path, stem.with_suffix(".parquet")) if p.exists()] + folder
@@ -51,10 +53,11 @@ def load_landing_file(conn: WarehouseConnection, source: RawSource, landing: Pat
         wanted = landing / source.file_for(day.isoformat() if day else None)
         raise MissingLandingFile(f"{source.name}: landing file {wanted} not found for partition {day or 'snapshot'}")
     partition = day if source.daily else None
-    if source.format == "csv":
+    if source.format == "csv" and files[0].suffix == ".csv":
         records, malformed = read_csv(files[0])
         return load_partition(conn, source, records, partition, malformed)
-    load = PartitionLoad(conn, source, partition, ["raw"])
+    columns = ["raw", *pq.read_schema(files[0]).names] if source.format == "csv" else ["raw"]
+    load = PartitionLoad(conn, source, partition, columns)
     try:
         line = 1
         for path in files:

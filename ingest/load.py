@@ -108,10 +108,12 @@ class PartitionLoad:
         self.read += records.num_rows + len(malformed or [])
         self.malformed += malformed or []
 
-    def insert_select(self, select_sql: str) -> None:
-        """Add the rows of a SELECT returning (_line, raw), run inside the warehouse (no rows pass through Python)."""
+    def insert_select(self, select_sql: str, columns: list[str] | None = None) -> None:
+        """Add the rows of a SELECT returning _line and `columns` (default: raw), run inside the warehouse (no
+        rows pass through Python)."""
+        names = ", ".join(f"`{c}`" for c in ["_line", *(columns or ["raw"])])
         before = self.conn.scalar(f"SELECT count() FROM {self.load}")
-        self.conn.command(f"INSERT INTO {self.load} (_line, raw) {select_sql}")
+        self.conn.command(f"INSERT INTO {self.load} ({names}) {select_sql}")
         self.read += self.conn.scalar(f"SELECT count() FROM {self.load}") - before
 
     def commit(self) -> LoadResult:

@@ -1,8 +1,8 @@
-"""Parquet landing files: typed columns go into the warehouse as they are and become JSON lines there.
+"""Parquet landing files: typed columns go into the warehouse as they are and become text there.
 
-Each row is turned into a JSON line by `formatRowNoNewline` inside the warehouse, so a Parquet record goes
-through exactly the same field mapping and checks as its JSON-lines twin and reaches quarantine as readable
-text; no row passes through Python.
+Each row is turned into a JSON line by `formatRowNoNewline` inside the warehouse (and, for sources declared
+over CSV columns, each field into its text), so a Parquet record goes through exactly the same field mapping
+and checks as its JSON-lines or CSV twin and reaches quarantine as readable text; no row passes through Python.
 """
 
 import uuid
@@ -60,7 +60,7 @@ def add_parquet_file(load: PartitionLoad, path: Path, first_line: int) -> int:
     """Add every row of `path` to `load`, numbered from `first_line`; return the row count."""
     table = _staged(pq.read_table(path))
     for name in table.column_names:
-        if name == "_line" or "`" in name:
+        if name in ("_line", "raw") or "`" in name:
             raise UnsupportedParquetColumn(f"{path}: column name {name!r} is not allowed")
     types = {name: clickhouse_type(name, table.schema.field(name).type) for name in table.column_names}
     numbered = table.add_column(0, "_line", pa.array(range(first_line, first_line + table.num_rows), pa.uint64()))
@@ -72,7 +72,13 @@ def add_parquet_file(load: PartitionLoad, path: Path, first_line: int) -> int:
         if numbered.num_rows:
             conn.insert_arrow(work, numbered)
         fields = ", ".join(f"`{name}`" for name in types)
-        load.insert_select(f"SELECT _line, formatRowNoNewline('JSONEachRow', {fields}) FROM {work}")
+        if load.source.format == "csv":
+            texts = ", ".join(f"ifNull(toString(`{name}`), '')" for name in types)
+            load.insert_select(
+                f"SELECT _line, formatRowNoNewline('JSONEachRow', {fields}), {texts} FROM {work}", ["raw", *types]
+            )
+        else:
+            load.insert_select(f"SELECT _line, formatRowNoNewline('JSONEachRow', {fields}) FROM {work}")
     finally:
         conn.command(f"DROP TABLE IF EXISTS {work}")
     return table.num_rows

@@ -66,9 +66,16 @@ def _add_smarty_commands(commands) -> None:
     for name, help_text in (
         ("cache_max_online", "refresh sessions online per minute and the daily peaks for a day (default: today)"),
         ("save_stats", "rebuild per-customer and per-channel daily statistics for a day (default: yesterday)"),
+        ("collect_daily_stats", "load a day's transactions and rebuild the daily payments stats (default: yesterday)"),
+        ("cache_customers_dynamic", "refresh customer dynamics by hour and day for a day (default: today)"),
+        ("premier_marts", "rebuild Premier's content and billing marts with a day's data (default: yesterday)"),
     ):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--date", type=_date, help="the UTC day (YYYY-MM-DD)")
+        if name == "cache_customers_dynamic":
+            command.add_argument(
+                "--client_id", type=_int_list, default=[], help="client ids, comma-separated (default: all)"
+            )
         _add_settings_flag(command)
 
 
@@ -215,8 +222,15 @@ def _run_smarty_command(args: argparse.Namespace) -> int:
         result = run_job(args.command, run_config=sorting_run_config(options))
     else:
         today = datetime.now(UTC).date()
-        default = today if args.command == "cache_max_online" else today - timedelta(days=1)
-        result = run_job(args.command, partition_key=(args.date or default).isoformat())
+        default = (
+            today if args.command in ("cache_max_online", "cache_customers_dynamic") else today - timedelta(days=1)
+        )
+        run_config = None
+        if args.command == "cache_customers_dynamic":
+            from orchestration.billing.schedules import dynamics_run_config
+
+            run_config = dynamics_run_config(args.client_id)
+        result = run_job(args.command, run_config=run_config, partition_key=(args.date or default).isoformat())
     print(f"{args.command}: {'success' if result.success else 'FAILED'} (run {result.run_id})")
     return 0 if result.success else 1
 

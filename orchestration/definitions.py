@@ -3,7 +3,10 @@
 from dagster import Definitions
 
 from orchestration import schedules as platform_schedules
+from orchestration.billing import schedules as billing_schedules
 from orchestration.billing.assets import ingest_assets as billing_ingest
+from orchestration.billing.resources import billing_source_from_env
+from orchestration.content import schedules as content_schedules
 from orchestration.content.assets import ingest_assets as content_ingest
 from orchestration.dbt.assets import dbt_incremental_models, dbt_models
 from orchestration.dbt.resources import dbt_resource
@@ -26,8 +29,20 @@ defs = Definitions(
         dbt_incremental_models,
         dbt_models,
     ],
-    jobs=[platform_schedules.daily_pipeline, *viewing_schedules.jobs, *events_schedules.jobs],
-    schedules=[*platform_schedules.schedules, *viewing_schedules.schedules, *events_schedules.schedules],
+    jobs=[
+        platform_schedules.daily_pipeline,
+        *viewing_schedules.jobs,
+        *billing_schedules.jobs,
+        *content_schedules.jobs,
+        *events_schedules.jobs,
+    ],
+    schedules=[
+        *platform_schedules.schedules,
+        *viewing_schedules.schedules,
+        *billing_schedules.schedules,
+        *content_schedules.schedules,
+        *events_schedules.schedules,
+    ],
     resources={
         "warehouse": warehouse_from_env(),
         "landing": LandingZone(),
@@ -36,5 +51,6 @@ defs = Definitions(
         "viewing_source": viewing_source_from_env(),
         "mongodb": mongodb_from_env(),
         "events_source": events_source_from_env(),
+        "billing_source": billing_source_from_env(),
     },
 )

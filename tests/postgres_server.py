@@ -107,3 +107,17 @@ class PostgresServer:
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+def started_server(sql: str):
+    """A started server holding `sql`'s tables; skips the test without server binaries (fails in CI)."""
+    import pytest
+
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL binaries are missing in CI: .ci/run installs Debian's postgresql")
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) found: install Debian's postgresql")
+    server = PostgresServer(bin_dir).start()
+    server.psql(sql)
+    return server

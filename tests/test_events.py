@@ -19,7 +19,7 @@ from orchestration.events.resources import EventsSource
 from orchestration.resources import ExportsDir, LandingZone
 from query import events
 from tests.events_world import DAY1, DAY2, E1, E2, O1, O2, postgres_sql, write_landing
-from tests.postgres_server import PostgresServer, postgres_bin
+from tests.postgres_server import started_server
 from warehouse import Warehouse
 
 
@@ -238,13 +238,7 @@ def test_retention_ttl_removes_old_rows(world, conn, monkeypatch, tmp_path):
 
 @pytest.fixture(scope="module")
 def postgres():
-    bin_dir = postgres_bin()
-    if bin_dir is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL binaries are missing in CI: .ci/run installs Debian's postgresql")
-        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl) found: install Debian's postgresql")
-    server = PostgresServer(bin_dir).start()
-    server.psql(postgres_sql())
+    server = started_server(postgres_sql())
     yield server
     server.stop()
 

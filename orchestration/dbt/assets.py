@@ -3,8 +3,9 @@
 import json
 from datetime import timedelta
 
-from dagster import AssetExecutionContext, BackfillPolicy
+from dagster import AssetExecutionContext, BackfillPolicy, Config
 from dagster_dbt import DbtCliResource, dbt_assets
+from pydantic import Field
 
 from orchestration.dbt.resources import dbt_project
 from orchestration.dbt.translator import OttDbtTranslator
@@ -17,6 +18,12 @@ INCREMENTAL = "+config.materialized:incremental"
 OPTION_DRIVEN = "tag:channel_sorting"
 
 
+class IncrementalModelsConfig(Config):
+    """Options of a run: dynamics_client_ids is Smarty's cache_customers_dynamic --client_id (default all)."""
+
+    dynamics_client_ids: list[int] = Field(default_factory=list)
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -27,12 +34,13 @@ OPTION_DRIVEN = "tag:channel_sorting"
     dagster_dbt_translator=OttDbtTranslator(),
     pool=WAREHOUSE_POOL,
 )
-def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource):
+def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource, config: IncrementalModelsConfig):
     """Rebuild only the partition range's days (vars min_date/max_date, inclusive)."""
     window = context.partition_time_window
     window_vars = {
         "min_date": window.start.date().isoformat(),
         "max_date": (window.end - timedelta(days=1)).date().isoformat(),
+        "dynamics_client_ids": config.dynamics_client_ids,
     }
     yield from dbt.cli(["build", "--vars", json.dumps(window_vars)], context=context).stream()
 

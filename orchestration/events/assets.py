@@ -7,7 +7,7 @@ from dagster import AssetExecutionContext, AssetKey, BackfillPolicy, Materialize
 from exports.events import export
 from ingest import events as events_spec
 from ingest.landing import load_landing_file
-from ingest.postgres import load_postgres_day
+from ingest.postgres import load_postgres_partition
 from orchestration.events.resources import EventsSource
 from orchestration.ingest_assets import ingest_metadata, partition_days
 from orchestration.partitions import daily_partitions
@@ -35,7 +35,7 @@ def analytics_events(
         else:
             pg = events_source.postgres_table()
             columns = events_source.column_mapping()
-            results = [load_postgres_day(conn, source, pg, columns, columns["created_at"], day) for day in days]
+            results = [load_postgres_partition(conn, source, pg, columns, columns["created_at"], day) for day in days]
         unknown = conn.query_arrow(
             "SELECT event_type, count() AS n FROM raw.analytics_events"
             " WHERE _partition_date IN {days:Array(Date)} AND event_type NOT IN {known:Array(String)}"

@@ -1,0 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by='period_date',
+        order_by='(client_id, period_start)',
+        meta={'dagster': {'partitioned': true}}
+    )
+}}
+
+{{ customer_dynamics('day') }}

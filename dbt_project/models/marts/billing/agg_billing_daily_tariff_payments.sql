@@ -1,0 +1,16 @@
+-- collect_daily_stats by tariff: payments and refunds per UTC day, operator, tariff and currency.
+select
+    toDate(t.created_at) as payment_date,
+    a.client_id as client_id,
+    ifNull(t.tariff_id, 0) as tariff_id,
+    ifNull(tr.tariff_name, '') as tariff_name,
+    t.currency as currency,
+    countIf(t.kind = 'payment') as payments_count,
+    sumIf(t.amount, t.kind = 'payment') as payments_amount,
+    uniqExactIf(t.account_id, t.kind = 'payment') as paying_customers,
+    countIf(t.kind = 'refund') as refunds_count,
+    sumIf(t.amount, t.kind = 'refund') as refunds_amount
+from {{ ref('stg_billing__transactions') }} as t
+inner join {{ ref('stg_billing__accounts') }} as a on a.account_id = t.account_id
+left join {{ ref('stg_billing__tariffs') }} as tr on tr.tariff_id = t.tariff_id
+group by payment_date, client_id, tariff_id, tariff_name, currency
