@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pyarrow as pa
 from pydantic import ValidationError
 
 from query.magista.accounting import shop_accounting_report
@@ -197,14 +198,19 @@ def _run_statistics(
     )
     dimensions = [k if use_minutes else f"{FACT_DIMENSIONS[k]} AS {k}" for k in keys]
     bucket = f"(toInt64(floor((toUnixTimestamp({time_column}) - {{origin:Int64}}) / {{split:Int64}})) - {{first:Int64}}) * {{split:Int64}}"
+    names = ["offset", *keys, *(name for name, _ in values)]
+    # text made in SQL (only the conversion ratio is shaped in Python); positional aliases keep ORDER BY on
+    # the numeric columns (an alias named like its column would shadow it)
+    texts = ", ".join(f"{_as_text(name)} AS _{i}" for i, name in enumerate(names))
     sql = (
-        f"SELECT offset, {', '.join([*keys, *(f'{expr} AS {name}' for name, expr in values)])} FROM ("
+        f"SELECT {texts} FROM ("
+        f" SELECT offset, {', '.join([*keys, *(f'{expr} AS {name}' for name, expr in values)])} FROM ("
         f" SELECT {bucket} AS offset, {', '.join([*dimensions, *(f'{expr} AS {name}' for name, expr in measures.items())])}"
         f" FROM {source}"
         f" WHERE merchant_id = {{merchant:String}} AND shop_id = {{shop:String}}"
         f" AND {time_column} >= {{from_time:DateTime64(3, 'UTC')}} AND {time_column} < {{to_time:DateTime64(3, 'UTC')}}"
         f" GROUP BY {', '.join(['offset', *keys])}"
-        f") WHERE {having} ORDER BY {', '.join(['offset', *keys])}"
+        f") WHERE {having}) ORDER BY {', '.join(['offset', *keys])}"
     )
     rows = conn.query_arrow(
         sql,
@@ -217,8 +223,16 @@ def _run_statistics(
             "from_time": params.from_time.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
             "to_time": params.to_time.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
         },
-    ).to_pylist()
-    return [{name: answer_text(value) for name, value in row.items()} for row in rows]
+    )
+    columns = [
+        [answer_text(v) for v in column.to_pylist()] if column.type == pa.float64() else column.to_pylist()
+        for column in rows.columns
+    ]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _as_text(name: str) -> str:
+    return name if name == "conversion" else f"toString({name})"
 
 
 def _minute_aligned(params: StatisticsParams, settings: DslSettings) -> bool:

@@ -1,3 +1,5 @@
+{{ config(order_by="(merchant_id, shop_id, minute)") }}
+
 -- Payments per merchant, shop, minute (of the payment's creation, UTC) and the dimensions the statistics
 -- group by. Counts and sums merge exactly by addition and payers by uniqExactMerge, so any split interval
 -- that is a whole number of minutes is an exact merge of these rows.

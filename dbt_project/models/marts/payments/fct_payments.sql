@@ -1,3 +1,5 @@
+{{ config(order_by="(merchant_id, shop_id, created_at)") }}
+
 -- One row per payment: its attributes from payment.created, its status from the latest event.
 select
     c.merchant_id as merchant_id,
