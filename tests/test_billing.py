@@ -1,6 +1,9 @@
 """Billing, customer dynamics and Premier's content marts on a hand-made world (tests/billing_world.py),
 every figure computed by hand; PostgreSQL and Parquet ingest against the CSV files."""
 
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -317,3 +320,34 @@ def test_a_rerun_changes_nothing_and_client_id_rebuilds_only_those_clients(world
         assert _dynamics(conn, "daily", 2, "2025-03-05")["03-05 00"]["total"] == 2
         assert _dynamics(conn, "daily", 1, "2025-03-05")["03-05 00"]["new"] == 0  # carried over unchanged
         assert conn.scalar("SELECT count() FROM marts.agg_billing_customer_dynamics_daily") == 2 * (31 + 28 + 16)
+
+
+@pytest.mark.slow
+def test_command_line_runs_the_jobs_with_smartys_flags(world, tmp_path):
+    """After the previous test added account 104 (client 1) on March 5th: the command rebuilds client 1."""
+    root = world["root"]
+    env = {
+        **os.environ,
+        "OTT_WAREHOUSE_PATH": str(root / "warehouse"),
+        "OTT_LANDING_DIR": str(root / "landing"),
+        "DAGSTER_HOME": str(tmp_path / "dagster"),
+    }
+    for arguments in (
+        ["cache_customers_dynamic", "--client_id", "1", "--date", "2025-03-05", "--settings=settings.smarty"],
+        ["collect_daily_stats", "--date", "2025-03-15", "--settings=settings.smarty"],
+    ):
+        command = [sys.executable, "-m", "orchestration.cli", *arguments]
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert f"{arguments[0]}: success" in done.stdout
+    with world["resources"]["warehouse"].connect() as conn:
+        assert _dynamics(conn, "daily", 1, "2025-03-05")["03-05 00"] == {
+            "total": 4,
+            "new": 1,
+            "active": 2,  # 101 and 103 (trial until the 9th); 104 has no subscription
+            "churned": 0,
+            "paying": 0,
+        }
+        assert _rows(
+            conn, "SELECT payments_amount FROM marts.agg_billing_daily_payments WHERE payment_date = '2025-03-15'"
+        ) == [{"payments_amount": D("299.00")}]
