@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from bench.common import dbt_build, ingest_days, run_child, run_steps, write_report
+from query.magista.requests import STATISTICS
 
 PAYMENTS = int(os.environ.get("BENCH_PAYMENTS", 10_000_000))  # smaller for a smoke run
 DAYS = 30
@@ -29,13 +30,6 @@ START = date(2026, 9, 1)
 RUNS = 50
 SPLIT = 300
 MERCHANT, SHOP = "74480e4f-1a36-4edd-8175-7a9e984313b0", "1"
-STATISTICS = (
-    "payments_turnover",
-    "payments_geo_stat",
-    "payments_pmt_cards_stat",
-    "payments_conversion_stat",
-    "customers_rate_stat",
-)
 RESULTS = Path(__file__).parent / "results" / "payments.json"
 
 

@@ -1,6 +1,7 @@
 """`ott-analytics`: the command line for one-off runs of the platform's jobs."""
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -159,6 +160,67 @@ def _run_query_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_bot_commands(commands) -> None:
+    bot = commands.add_parser("bot", help="the managers' Telegram bot: run it, send reports, manage recipients")
+    actions = bot.add_subparsers(dest="action", required=True)
+    actions.add_parser("run", help="answer commands (long polling) until stopped")
+    send = actions.add_parser("send", help="send reports now to every recipient allowed to see them")
+    send.add_argument("reports", nargs="*", help="report names (default: all)")
+    send.add_argument("--date", type=_date, help="the UTC day reported (default: yesterday)")
+    users = actions.add_parser("users", help="list, add, remove recipients or change their roles")
+    user_actions = users.add_subparsers(dest="user_action", required=True)
+    user_actions.add_parser("list")
+    add = user_actions.add_parser("add")
+    add.add_argument("chat_id", type=int)
+    add.add_argument("--name", required=True)
+    add.add_argument("--roles", type=_str_list, required=True, help="comma-separated")
+    remove = user_actions.add_parser("remove")
+    remove.add_argument("chat_id", type=int)
+    roles = user_actions.add_parser("roles")
+    roles.add_argument("chat_id", type=int)
+    roles.add_argument("--roles", type=_str_list, required=True, help="comma-separated")
+
+
+def _run_bot_command(args: argparse.Namespace) -> int:
+    import getpass
+
+    from orchestration.reports.resources import telegram_bot_from_env
+    from reports.recipients import RecipientStore, UnknownRole
+
+    settings = telegram_bot_from_env()
+    if args.action == "users":
+        store = RecipientStore(settings.recipients_file())
+        actor = f"cli:{getpass.getuser()}"
+        try:
+            if args.user_action == "add":
+                store.add(args.chat_id, args.name, set(args.roles), actor)
+            elif args.user_action == "remove":
+                store.remove(args.chat_id, actor)
+            elif args.user_action == "roles":
+                store.set_roles(args.chat_id, set(args.roles), actor)
+        except (KeyError, UnknownRole) as error:
+            print(f"error: {error.args[0]}", file=sys.stderr)
+            return 2
+        for recipient in store.all():
+            print(f"{recipient.chat_id}\t{recipient.name}\t{','.join(sorted(recipient.roles))}")
+        return 0
+    if args.action == "send":
+        from orchestration.commands import run_job
+
+        config = {"reports": args.reports} | ({"day": args.date.isoformat()} if args.date else {})
+        result = run_job("telegram_reports", run_config={"ops": {"send_telegram_reports": {"config": config}}})
+        print(f"telegram_reports: {'success' if result.success else 'FAILED'} (run {result.run_id})")
+        return 0 if result.success else 1
+    from orchestration.reports.assets import published_dir
+    from orchestration.resources import ExportsDir
+    from reports.bot import ReportBot
+    from reports.delivery import TelegramSender
+
+    sender = TelegramSender(os.environ.get("TELEGRAM_BOT_TOKEN", ""), settings.api_url)
+    ReportBot(sender, RecipientStore(settings.recipients_file()), published_dir(ExportsDir())).poll()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ott-analytics", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -178,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_smarty_commands(commands)
     _add_events_commands(commands)
     _add_query_command(commands)
+    _add_bot_commands(commands)
     return parser
 
 
@@ -196,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_events_command(args)
     elif args.command == "query":
         return _run_query_command(args)
+    elif args.command == "bot":
+        return _run_bot_command(args)
     else:
         return _run_smarty_command(args)
     return 0

@@ -14,6 +14,9 @@ from orchestration.events import assets as events
 from orchestration.events import schedules as events_schedules
 from orchestration.events.resources import events_source_from_env
 from orchestration.payments.assets import ingest_assets as payments_ingest
+from orchestration.reports import schedules as reports_schedules
+from orchestration.reports.assets import published_marts
+from orchestration.reports.resources import telegram_bot_from_env
 from orchestration.resources import ExportsDir, LandingZone, warehouse_from_env
 from orchestration.viewing import assets as viewing
 from orchestration.viewing import schedules as viewing_schedules
@@ -28,6 +31,7 @@ defs = Definitions(
         *events.assets,
         dbt_incremental_models,
         dbt_models,
+        published_marts,
     ],
     jobs=[
         platform_schedules.daily_pipeline,
@@ -35,6 +39,7 @@ defs = Definitions(
         *billing_schedules.jobs,
         *content_schedules.jobs,
         *events_schedules.jobs,
+        *reports_schedules.jobs,
     ],
     schedules=[
         *platform_schedules.schedules,
@@ -42,6 +47,7 @@ defs = Definitions(
         *billing_schedules.schedules,
         *content_schedules.schedules,
         *events_schedules.schedules,
+        *reports_schedules.schedules,
     ],
     resources={
         "warehouse": warehouse_from_env(),
@@ -52,5 +58,6 @@ defs = Definitions(
         "mongodb": mongodb_from_env(),
         "events_source": events_source_from_env(),
         "billing_source": billing_source_from_env(),
+        "telegram": telegram_bot_from_env(),
     },
 )

@@ -23,6 +23,24 @@ HEADLINES = [
         " GROUP BY currency ORDER BY currency",
     ),
     (
+        "Billing: customers on the last day per operator (total, active, new, churned, paying)",
+        "SELECT client_id, total_customers, active_customers, new_customers, churned_customers, paying_customers"
+        " FROM marts.agg_billing_customer_dynamics_daily"
+        " WHERE period_date = (SELECT max(period_date) FROM marts.agg_billing_customer_dynamics_daily)"
+        " ORDER BY client_id",
+    ),
+    (
+        "Premier: revenue allocated to titles / unallocated, by currency",
+        "SELECT currency, sumIf(alloc_revenue, tv_id != 0), sumIf(alloc_revenue, tv_id = 0)"
+        " FROM marts.content_dash_table_till_user_driver_allocation_from_2020_history GROUP BY currency ORDER BY currency",
+    ),
+    (
+        "Payments: shop balances (merchant, shop, currency, closing balance)",
+        "SELECT merchant_id, shop_id, currency_code, argMax(closing_balance, day)"
+        " FROM marts.agg_payments_shop_accounting_daily GROUP BY merchant_id, shop_id, currency_code"
+        " ORDER BY merchant_id, shop_id, currency_code LIMIT 6",
+    ),
+    (
         "Payments: captured / failed / conversion",
         "SELECT countIf(status = 'captured'), countIf(status = 'failed'),"
         " round(countIf(status = 'captured') / nullIf(countIf(status IN ('captured', 'failed')), 0), 3)"
@@ -48,7 +66,7 @@ def mart_row_counts(conn: WarehouseConnection) -> dict[str, int]:
 
 def summary_text(conn: WarehouseConnection) -> str:
     lines = ["Rows per mart:"]
-    lines += [f"  marts.{name:<32} {rows or 0:>12,}" for name, rows in mart_row_counts(conn).items()]
+    lines += [f"  marts.{name:<64} {rows or 0:>12,}" for name, rows in mart_row_counts(conn).items()]
     for title, sql in HEADLINES:
         rows = conn.query_arrow(sql).to_pylist()
         lines.append(f"{title}:")

@@ -37,3 +37,19 @@ def warehouse(tmp_path):
     from warehouse import Warehouse
 
     return Warehouse(path=str(tmp_path / "warehouse"), lock_timeout=30)
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(landing):
+    """Every asset materialized once on the tiny world, in the session's warehouse (marts, published snapshots)."""
+    from datetime import timedelta
+
+    from dagster import materialize
+
+    from orchestration.definitions import defs
+    from orchestration.demo import partition_range_tags
+
+    last = TINY_START + timedelta(days=TINY_DAYS - 1)
+    result = materialize(list(defs.assets), resources=defs.resources, tags=partition_range_tags(TINY_START, last))
+    assert result.success
+    return result

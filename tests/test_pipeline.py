@@ -1,14 +1,12 @@
 """The whole pipeline through Dagster on a tiny generated world, checked against pandas on the landing files."""
 
 import json
-from datetime import timedelta
 from decimal import Decimal
 
 import pandas as pd
 import pytest
 from dagster import materialize
 
-from orchestration.demo import partition_range_tags
 from tests.conftest import TINY_DAYS, TINY_START
 
 MARTS = [
@@ -32,11 +30,8 @@ def defs():
 
 
 @pytest.fixture(scope="module")
-def first_run(defs, landing):
-    last = TINY_START + timedelta(days=TINY_DAYS - 1)
-    result = materialize(list(defs.assets), resources=defs.resources, tags=partition_range_tags(TINY_START, last))
-    assert result.success
-    return result
+def first_run(pipeline_run):
+    return pipeline_run
 
 
 @pytest.fixture

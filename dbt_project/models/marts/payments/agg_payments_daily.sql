@@ -1,0 +1,13 @@
+-- Payments per UTC day (of creation), merchant, currency and payment system for reports: captured count and
+-- amounts (Magista's turnover), failed count (conversion = captured / (captured + failed)).
+select
+    toDate(created_at) as payment_date,
+    merchant_id,
+    ifNull(currency_symbolic_code, '') as currency_symbolic_code,
+    ifNull(payment_system, '') as payment_system,
+    countIf(reached_captured) as captured_count,
+    countIf(status = 'failed') as failed_count,
+    sumIf(amount, reached_captured) as captured_amount,
+    sumIf(fee, reached_captured) as captured_fee
+from {{ ref('fct_payments') }}
+group by payment_date, merchant_id, currency_symbolic_code, payment_system

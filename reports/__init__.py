@@ -1,0 +1,1 @@
+"""Reports for managers: published mart snapshots, report definitions, charts, and Telegram delivery."""
