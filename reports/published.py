@@ -34,7 +34,7 @@ TABLES = {
     "viewing_max_online_daily": ("agg_viewing_max_online_daily", "SELECT * FROM marts.agg_viewing_max_online_daily"),
     "viewing_channel_daily": (
         "agg_viewing_channel_daily",
-        "SELECT d.*, c.name AS channel_name FROM marts.agg_viewing_channel_daily AS d"
+        "SELECT d.*, c.channel_name AS channel_name FROM marts.agg_viewing_channel_daily AS d"
         " LEFT JOIN staging.stg_content__channels AS c ON c.channel_id = d.channel_id",
     ),
     "payments_daily": ("agg_payments_daily", "SELECT * FROM marts.agg_payments_daily"),
@@ -58,7 +58,7 @@ def publish(conn: WarehouseConnection, root: Path) -> dict[str, int]:
     rows: dict[str, int] = {}
     try:
         for name, (_, sql) in TABLES.items():
-            table = conn.query_arrow(sql)
+            table = _portable(conn.query_arrow(sql))
             rows[name] = table.num_rows
             pq.write_table(table, partial / f"{name}.parquet")
             pacsv.write_csv(_csv_ready(table), partial / f"{name}.csv")
@@ -82,6 +82,17 @@ def read(root: Path, name: str) -> pd.DataFrame:
     if not path.exists():
         raise NotPublished(f"{name} has not been published under {root}: run the pipeline first")
     return pq.read_table(path).to_pandas()
+
+
+def _portable(table: pa.Table) -> pa.Table:
+    """UUIDs as their text: extension types are not understood by CSV writers, Excel or most tools."""
+    columns = [
+        pa.array([None if v is None else str(v) for v in c.to_pylist()], pa.string())
+        if isinstance(c.type, pa.BaseExtensionType)
+        else c
+        for c in table.columns
+    ]
+    return pa.table(columns, names=table.column_names)
 
 
 def _csv_ready(table: pa.Table) -> pa.Table:

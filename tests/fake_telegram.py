@@ -22,8 +22,8 @@ class Request:
 
 
 class FakeTelegram:
-    """`script[method]` is a list of answers used in turn before the default success: (status, body) or
-    ("sleep", seconds) to stall the answer."""
+    """`script[method]` is a list of answers used in turn, one per request, before the default success:
+    (status, body), ("ok",) for the default success, or ("sleep", seconds) to stall before answering it."""
 
     def __init__(self):
         self.requests: list[Request] = []
@@ -46,9 +46,7 @@ class FakeTelegram:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 kind = self.headers.get("Content-Type", "")
                 if kind.startswith("multipart/form-data"):
-                    message = BytesParser(policy=default).parsebytes(
-                        f"Content-Type: {kind}\r\n\r\n".encode() + body
-                    )
+                    message = BytesParser(policy=default).parsebytes(f"Content-Type: {kind}\r\n\r\n".encode() + body)
                     for part in message.iter_parts():
                         name = part.get_param("name", header="content-disposition")
                         if part.get_filename():
@@ -73,11 +71,10 @@ class FakeTelegram:
 
     def _answer(self, method: str, params: dict) -> tuple[int, dict]:
         queue = self.script.get(method)
-        while queue:
-            answer = queue.pop(0)
-            if answer[0] == "sleep":
-                time.sleep(answer[1])
-                continue
+        answer = queue.pop(0) if queue else ("ok",)
+        if answer[0] == "sleep":
+            time.sleep(answer[1])
+        elif answer[0] != "ok":
             return answer
         self._message_id += 1
         if method in ("sendMessage", "sendPhoto", "editMessageText", "editMessageReplyMarkup"):

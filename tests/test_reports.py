@@ -171,6 +171,7 @@ def test_retries_429_5xx_and_timeouts_and_records_blocked_users(
         error(429, "Too Many Requests: retry after 7", retry_after=7),  # admin: waits 7 s, then sent
         error(502, "Bad Gateway"),
         ("sleep", 1.0),  # admin again (retried 502): the answer stalls past the read timeout
+        ("ok",),  # admin, third retry: sent
         error(403, "Forbidden: bot was blocked by the user"),  # finance: blocked, not retried
     ]
     message = REPORTS["payments"].build(snapshots, TINY_START)
@@ -234,7 +235,9 @@ def test_bot_commands_roles_and_strangers(snapshots, telegram, sender, store):
 
 def _buttons(request) -> dict[str, str]:
     markup = json.loads(request.params["reply_markup"])
-    return {b["text"]: b["callback_data"] for row in markup["inline_keyboard"] for b in row if "callback_data" in b}
+    return {
+        str(b["text"]): b["callback_data"] for row in markup["inline_keyboard"] for b in row if "callback_data" in b
+    }
 
 
 def test_the_calendar_picks_the_date(snapshots, telegram, sender, store):
