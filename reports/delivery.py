@@ -18,6 +18,22 @@ from reports.catalog import Report, ReportMessage
 from reports.recipients import Recipient
 
 log = logging.getLogger(__name__)
+# loggers that may quote a request URL, which holds the token (/bot<token>/sendMessage)
+URL_LOGGERS = ("TeleBot", "urllib3.connectionpool", "requests")
+
+
+class TokenFilter(logging.Filter):
+    """Replaces the bot token with *** in every record of the loggers it is attached to."""
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg, record.args = message.replace(self.token, "***"), None
+        return True
 
 
 class RecipientBlocked(RuntimeError):
@@ -41,6 +57,10 @@ class TelegramSender:
             raise ValueError("no Telegram bot token: set TELEGRAM_BOT_TOKEN")
         apihelper.API_URL = self.api_url.rstrip("/") + "/bot{0}/{1}" if self.api_url else None
         self.bot = telebot.TeleBot(self.token, threaded=False)
+        for name in URL_LOGGERS:
+            logger = logging.getLogger(name)
+            if not any(isinstance(f, TokenFilter) and f.token == self.token for f in logger.filters):
+                logger.addFilter(TokenFilter(self.token))
 
     def send(self, chat_id: int, message: ReportMessage) -> None:
         self.call(lambda: self.bot.send_message(chat_id, message.text, parse_mode="HTML"))

@@ -3,6 +3,7 @@ Telegram bot and deliveries against a local fake Bot API server."""
 
 import io
 import json
+import logging
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -19,9 +20,9 @@ from orchestration.resources import ExportsDir
 from reports import formatting as fmt
 from reports import published
 from reports.bot import NO_ACCESS, ReportBot
-from reports.catalog import REPORTS
+from reports.catalog import REPORTS, ReportMessage
 from reports.delivery import TelegramSender, deliver
-from reports.recipients import RecipientStore, UnknownRole
+from reports.recipients import Recipient, RecipientStore, UnknownRole
 from tests.conftest import TINY_START
 from tests.fake_telegram import FakeTelegram, error
 
@@ -321,3 +322,15 @@ def test_the_scheduled_job_lists_who_got_what(snapshots, telegram, store, tmp_pa
         (ADMIN, "events"),
     }
     assert TOKEN not in json.dumps(deliveries)
+
+
+def test_the_token_never_reaches_the_logs_even_at_debug_level(telegram, caplog):
+    telegram.script["sendMessage"] = [error(502, "Bad Gateway")]
+    sender = TelegramSender(TOKEN, telegram.url, sleep=lambda seconds: None)
+    with caplog.at_level(logging.DEBUG):
+        outcomes = deliver(
+            sender, REPORTS["events"], ReportMessage("проверка"), [Recipient(ADMIN, "Админ", frozenset({"admin"}))]
+        )
+    assert outcomes[0]["status"] == "sent"
+    assert "/bot***/sendMessage" in caplog.text  # urllib3 logs every request line at DEBUG: scrubbed
+    assert TOKEN not in caplog.text
