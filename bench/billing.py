@@ -1,6 +1,6 @@
 """Benchmark: billing, customer dynamics and Premier's content marts at 1 million accounts.
 
-1. generate 1M accounts with 75 days of subscriptions and transactions (about 5M) and the last 30 days of
+1. generate 1M accounts with 100 days of subscriptions and transactions (about 5M) and the last 30 days of
    viewing (10M sessions, a third of them films and series), and ingest them;
 2. dbt: build every billing and content model (daily payments, customer dynamics by hour and day over the
    whole range plus the month before, Extended_billing_aggregate, episode_views_by_viewer, the revenue
@@ -22,7 +22,7 @@ from pathlib import Path
 from bench.common import dbt_build, ingest_days, run_child, run_steps, write_report
 
 ACCOUNTS = int(os.environ.get("BENCH_ACCOUNTS", 1_000_000))  # smaller for a smoke run
-BILLING_DAYS = 75
+BILLING_DAYS = 100
 VIEWING_DAYS = 30
 SESSIONS = ACCOUNTS * 10
 START = date(2026, 7, 1)
