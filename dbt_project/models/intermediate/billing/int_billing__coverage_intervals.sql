@@ -1,3 +1,6 @@
+-- A table, not a view: both customer-dynamics models read it and it is costly to compute.
+{{ config(materialized='table', order_by='(client_id, account_id, interval_number)') }}
+
 -- Each account's subscription coverage as disjoint intervals: overlapping or touching subscriptions merge
 -- into one interval, so at any instant an account is inside at most one interval. Customer dynamics count
 -- intervals starting and ending to know how many accounts are covered at any moment.

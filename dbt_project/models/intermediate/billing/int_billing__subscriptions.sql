@@ -1,3 +1,6 @@
+-- A table, not a view: several marts read it and it is costly to compute.
+{{ config(materialized='table', order_by='(account_id, started_at, subscription_id)') }}
+
 -- Every subscription with its operator and its money: the price less what was refunded for it (refunds are
 -- transactions of kind 'refund' naming the subscription), in the subscription's currency.
 select

@@ -1,3 +1,6 @@
+-- A table, not a view: several marts read it and it is costly to compute.
+{{ config(materialized='table', order_by='(account_id, view_date)') }}
+
 -- Video-on-demand viewing (films and series) per session and UTC day, with the subscription the session
 -- began under: the account's latest subscription started at or before the session's start and not yet
 -- ended (NULL when none covers it).
