@@ -170,3 +170,16 @@ def test_rematerializing_a_partition_changes_nothing(defs, first_run):
         assert conn.scalar("SELECT count() FROM raw.viewing_sessions") == raw_before
         after = _snapshot(conn)
     assert after == before
+
+
+def test_the_demo_summary_reads_every_headline(conn):
+    from query.summary import HEADLINES, mart_row_counts, summary_text
+
+    text = summary_text(conn)
+    for title, _ in HEADLINES:
+        assert f"{title}:" in text
+    counts = mart_row_counts(conn)
+    assert counts["episode_views_by_viewer"] > 0 and counts["agg_payments_shop_accounting_daily"] > 0
+    lines = text.splitlines()
+    revenue = lines[lines.index("Premier: revenue allocated to titles / unallocated, by currency:") + 1]
+    assert revenue != "  (none)"
