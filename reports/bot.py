@@ -1,6 +1,7 @@
 """The Telegram bot: reports on demand for registered users, a calendar to pick the date, and user
 management for admins. A chat that is not registered gets no data, only its chat id to pass to an admin."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +18,15 @@ from reports.recipients import Recipient, RecipientStore, UnknownRole
 NO_ACCESS = "Нет доступа. Ваш chat id: {chat_id} — передайте его администратору."
 # calendar ids may not contain '_': each report's calendar is numbered
 CALENDAR_IDS = {name: str(i) for i, name in enumerate(REPORTS, 1)}
+
+
+def button_texts_as_strings(markup: str) -> str:
+    """telegram-bot-calendar writes years and days as JSON numbers; the Bot API wants button texts as strings."""
+    keyboard = json.loads(markup)
+    for row in keyboard["inline_keyboard"]:
+        for button in row:
+            button["text"] = str(button["text"])
+    return json.dumps(keyboard, ensure_ascii=False)
 
 
 def yesterday() -> date:
@@ -95,7 +105,11 @@ class ReportBot:
         calendar, _ = DetailedTelegramCalendar(
             calendar_id=CALENDAR_IDS[report.name], locale="ru", max_date=yesterday()
         ).build()
-        self._reply(message.chat.id, f"{fmt.escape(report.title)}: выберите дату", reply_markup=calendar)
+        self._reply(
+            message.chat.id,
+            f"{fmt.escape(report.title)}: выберите дату",
+            reply_markup=button_texts_as_strings(calendar),
+        )
 
     def _calendar(self, call: types.CallbackQuery, name: str) -> None:
         recipient = self.store.get(call.message.chat.id)
@@ -107,7 +121,8 @@ class ReportBot:
         ).process(call.data)
         chat, message_id = call.message.chat.id, call.message.message_id
         if result is None and markup is not None:
-            self.sender.call(lambda: self.bot.edit_message_reply_markup(chat, message_id, reply_markup=markup))
+            keyboard = button_texts_as_strings(markup)
+            self.sender.call(lambda: self.bot.edit_message_reply_markup(chat, message_id, reply_markup=keyboard))
         elif isinstance(result, date):
             text = f"{fmt.escape(REPORTS[name].title)}: {result:%d.%m.%Y}"
             self.sender.call(lambda: self.bot.edit_message_text(text, chat, message_id, parse_mode="HTML"))
