@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 
 from ingest import billing, content, events, payments, viewing
 from ingest.files import read_csv, read_json_lines
-from ingest.load import LoadResult, PartitionLoad, load_partition
+from ingest.load import LoadResult, PartitionLoad, load_partition, row_columns
 from ingest.parquet import add_parquet_file
 from ingest.spec import RawSource
 from warehouse.connection import WarehouseConnection
@@ -56,8 +56,9 @@ def load_landing_file(conn: WarehouseConnection, source: RawSource, landing: Pat
     if source.format == "csv" and files[0].suffix == ".csv":
         records, malformed = read_csv(files[0])
         return load_partition(conn, source, records, partition, malformed)
-    columns = ["raw", *pq.read_schema(files[0]).names] if source.format == "csv" else ["raw"]
-    load = PartitionLoad(conn, source, partition, columns)
+    # a CSV source got here with a Parquet file: its columns are the CSV header's
+    fields = pq.read_schema(files[0]).names if source.format == "csv" else []
+    load = PartitionLoad(conn, source, partition, row_columns(source, fields))
     try:
         line = 1
         for path in files:

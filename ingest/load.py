@@ -6,6 +6,7 @@ REPLACE PARTITION, so a failed load leaves the previous data in place and a re-r
 """
 
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -116,6 +117,18 @@ class PartitionLoad:
         self.conn.command(f"INSERT INTO {self.load} ({names}) {select_sql}")
         self.read += self.conn.scalar(f"SELECT count() FROM {self.load}") - before
 
+    def insert_rows(self, from_sql: str, fields: Mapping[str, str], line: str = "_line") -> None:
+        """Add typed rows that are already in the warehouse (`from_sql`: FROM a table or table function, WHERE
+        if any). `fields` maps our field name to its column expression; each row becomes `raw`, its JSON line,
+        and, for sources declared over CSV columns, each field's text (empty for NULL) as the CSV reader gives
+        it, so the rows go through the same checks as their file twins."""
+        json_fields = ", ".join(f"{expr} AS `{name}`" for name, expr in fields.items())
+        select = f"SELECT {line}, formatRowNoNewline('JSONEachRow', {json_fields})"
+        if self.source.format == "csv":
+            # INSERT matches columns by position: the text aliases only need to differ from the JSON keys
+            select += "".join(f", ifNull(toString({expr}), '') AS _text_{i}" for i, expr in enumerate(fields.values()))
+        self.insert_select(f"{select} {from_sql}", row_columns(self.source, fields))
+
     def commit(self) -> LoadResult:
         conn, source = self.conn, self.source
         partition_day = self.day or SNAPSHOT_DAY
@@ -152,6 +165,11 @@ class PartitionLoad:
     def drop_work_tables(self) -> None:
         for table in (self.load, self.checked, self.stage, self.stage_q):
             self.conn.command(f"DROP TABLE IF EXISTS {table}")
+
+
+def row_columns(source: RawSource, fields: Iterable[str]) -> list[str]:
+    """The load table's columns for rows added with `PartitionLoad.insert_rows`."""
+    return ["raw", *fields] if source.format == "csv" else ["raw"]
 
 
 def load_partition(

@@ -71,14 +71,7 @@ def add_parquet_file(load: PartitionLoad, path: Path, first_line: int) -> int:
     try:
         if numbered.num_rows:
             conn.insert_arrow(work, numbered)
-        fields = ", ".join(f"`{name}`" for name in types)
-        if load.source.format == "csv":
-            texts = ", ".join(f"ifNull(toString(`{name}`), '')" for name in types)
-            load.insert_select(
-                f"SELECT _line, formatRowNoNewline('JSONEachRow', {fields}), {texts} FROM {work}", ["raw", *types]
-            )
-        else:
-            load.insert_select(f"SELECT _line, formatRowNoNewline('JSONEachRow', {fields}) FROM {work}")
+        load.insert_rows(f"FROM {work}", {name: f"`{name}`" for name in types})
     finally:
         conn.command(f"DROP TABLE IF EXISTS {work}")
     return table.num_rows

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ingest.load import LoadResult, PartitionLoad
+from ingest.load import LoadResult, PartitionLoad, row_columns
 from ingest.spec import RawSource
 from warehouse.connection import WarehouseConnection, sql_string
 
@@ -39,24 +39,15 @@ class PostgresLoadError(RuntimeError):
     """Reading from PostgreSQL failed; the message never contains the password."""
 
 
-def day_select(pg: PostgresTable, columns: Mapping[str, str], time_column: str, day: date, text: bool = False) -> str:
-    """SELECT of one UTC day: `columns` maps our field name to the PostgreSQL column; see `table_select`."""
+def rows_sql(pg: PostgresTable, time_column: str | None = None, day: date | None = None) -> str:
+    """FROM the table function, with the UTC day's range as a WHERE that ClickHouse pushes down to PostgreSQL."""
+    if day is None:
+        return f"FROM {pg.table_function()}"
     lower, upper = day.isoformat(), (day + timedelta(days=1)).isoformat()
-    time = _identifier(time_column)
-    return table_select(pg, columns, text) + (
-        f" WHERE {time} >= toDateTime64('{lower} 00:00:00', 6, 'UTC') AND {time} < toDateTime64('{upper} 00:00:00', 6, 'UTC')"
-    )
-
-
-def table_select(pg: PostgresTable, columns: Mapping[str, str], text: bool = False) -> str:
-    """SELECT (_line, raw) where raw is the row as a JSON line; with `text`, also every field as text (empty
-    for NULL) under our name, the shape the CSV reader gives, for sources declared over CSV columns."""
-    fields = ", ".join(f"{_identifier(column)} AS {_identifier(key)}" for key, column in columns.items())
-    # INSERT matches columns by position: the text aliases only need to differ from the JSON keys
-    texts = "".join(f", ifNull(toString({_identifier(c)}), '') AS _text_{i}" for i, c in enumerate(columns.values()))
+    time = _identifier(time_column or "")
     return (
-        f"SELECT rowNumberInAllBlocks() + 1 AS _line, formatRowNoNewline('JSONEachRow', {fields}) AS raw"
-        f"{texts if text else ''} FROM {pg.table_function()}"
+        f"FROM {pg.table_function()}"
+        f" WHERE {time} >= toDateTime64('{lower} 00:00:00', 6, 'UTC') AND {time} < toDateTime64('{upper} 00:00:00', 6, 'UTC')"
     )
 
 
@@ -70,15 +61,11 @@ def load_postgres_partition(
 ) -> LoadResult:
     """Replace `source`'s partition `day` with that day's rows (`time_column` in the UTC day), or, for a
     snapshot source (day None), the whole table with every row."""
-    text = source.format == "csv"
-    names = ["raw", *columns] if text else ["raw"]
-    load = PartitionLoad(conn, source, day, names)
+    load = PartitionLoad(conn, source, day, row_columns(source, columns))
     try:
         try:
-            if day is None:
-                load.insert_select(table_select(pg, columns, text), names)
-            else:
-                load.insert_select(day_select(pg, columns, time_column, day, text), names)
+            fields = {name: _identifier(column) for name, column in columns.items()}
+            load.insert_rows(rows_sql(pg, time_column, day), fields, line="rowNumberInAllBlocks() + 1")
         except Exception as exc:
             raise PostgresLoadError(
                 f"reading {pg.schema}.{pg.table} from {pg.host}:{pg.port} failed: {pg.redact(str(exc))}"
