@@ -27,6 +27,22 @@ class ExportsDir(ConfigurableResource):
     path: str = Field(default_factory=lambda: os.environ.get("OTT_EXPORTS_DIR") or str(data_dir() / "exports"))
 
 
+def postgres_settings_from_env(prefix: str, database: str, schema: str) -> dict:
+    """A PostgreSQL source's connection settings from `<prefix>_HOST`, `_PORT`, `_DATABASE`, `_USER` (default:
+    the database's name), `_PASSWORD` (through EnvVar) and `_SCHEMA`; empty when `<prefix>_HOST` is unset."""
+    if not os.environ.get(f"{prefix}_HOST"):
+        return {}
+    return {
+        "kind": "postgres",
+        "host": os.environ[f"{prefix}_HOST"],
+        "port": int(os.environ.get(f"{prefix}_PORT", "5432")),
+        "database": os.environ.get(f"{prefix}_DATABASE", database),
+        "user": os.environ.get(f"{prefix}_USER", database),
+        "password": EnvVar(f"{prefix}_PASSWORD") if os.environ.get(f"{prefix}_PASSWORD") else "",
+        "schema_name": os.environ.get(f"{prefix}_SCHEMA", schema),
+    }
+
+
 def warehouse_from_env() -> Warehouse:
     if os.environ.get("CLICKHOUSE_HOST"):
         return Warehouse(

@@ -4,12 +4,13 @@ import json
 import os
 from typing import Literal
 
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource
 from pydantic import Field
 
 from ingest.billing import POSTGRES_TABLES, TIME_COLUMNS
 from ingest.postgres import PostgresTable
 from ingest.spec import RawSource
+from orchestration.resources import postgres_settings_from_env
 
 
 class BillingSource(ConfigurableResource):
@@ -47,16 +48,11 @@ class BillingSource(ConfigurableResource):
 
 
 def billing_source_from_env() -> BillingSource:
-    if not os.environ.get("BILLING_PG_HOST"):
+    settings = postgres_settings_from_env("BILLING_PG", database="billing", schema="public")
+    if not settings:
         return BillingSource()
     return BillingSource(
-        kind="postgres",
-        host=os.environ["BILLING_PG_HOST"],
-        port=int(os.environ.get("BILLING_PG_PORT", "5432")),
-        database=os.environ.get("BILLING_PG_DATABASE", "billing"),
-        user=os.environ.get("BILLING_PG_USER", "billing"),
-        password=EnvVar("BILLING_PG_PASSWORD") if os.environ.get("BILLING_PG_PASSWORD") else "",
-        schema_name=os.environ.get("BILLING_PG_SCHEMA", "public"),
+        **settings,
         tables=json.loads(os.environ.get("BILLING_PG_TABLES") or "{}"),
         columns=json.loads(os.environ.get("BILLING_PG_COLUMNS") or "{}"),
     )

@@ -4,10 +4,11 @@ import json
 import os
 from typing import Literal
 
-from dagster import ConfigurableResource, EnvVar
+from dagster import ConfigurableResource
 from pydantic import Field
 
 from ingest.postgres import PostgresTable
+from orchestration.resources import postgres_settings_from_env
 
 # our JSON key -> the column of analytics_events in the Analytics Service's database
 DEFAULT_COLUMNS = {
@@ -45,16 +46,11 @@ class EventsSource(ConfigurableResource):
 
 
 def events_source_from_env() -> EventsSource:
-    if not os.environ.get("ANALYTICS_PG_HOST"):
+    settings = postgres_settings_from_env("ANALYTICS_PG", database="analytics", schema="analytics_service")
+    if not settings:
         return EventsSource()
     return EventsSource(
-        kind="postgres",
-        host=os.environ["ANALYTICS_PG_HOST"],
-        port=int(os.environ.get("ANALYTICS_PG_PORT", "5432")),
-        database=os.environ.get("ANALYTICS_PG_DATABASE", "analytics"),
-        user=os.environ.get("ANALYTICS_PG_USER", "analytics"),
-        password=EnvVar("ANALYTICS_PG_PASSWORD") if os.environ.get("ANALYTICS_PG_PASSWORD") else "",
-        schema_name=os.environ.get("ANALYTICS_PG_SCHEMA", "analytics_service"),
+        **settings,
         table=os.environ.get("ANALYTICS_PG_TABLE", "analytics_events"),
         columns=json.loads(os.environ.get("ANALYTICS_PG_COLUMNS") or "{}"),
     )
