@@ -5,11 +5,7 @@ select
     ifNull(t.tariff_id, 0) as tariff_id,
     ifNull(tr.tariff_name, '') as tariff_name,
     t.currency as currency,
-    countIf(t.kind = 'payment') as payments_count,
-    sumIf(t.amount, t.kind = 'payment') as payments_amount,
-    uniqExactIf(t.account_id, t.kind = 'payment') as paying_customers,
-    countIf(t.kind = 'refund') as refunds_count,
-    sumIf(t.amount, t.kind = 'refund') as refunds_amount
+    {{ daily_payment_figures() }}
 from {{ ref('stg_billing__transactions') }} as t
 inner join {{ ref('stg_billing__accounts') }} as a on a.account_id = t.account_id
 left join {{ ref('stg_billing__tariffs') }} as tr on tr.tariff_id = t.tariff_id
