@@ -33,6 +33,11 @@ def yesterday() -> date:
     return datetime.now(UTC).date() - timedelta(days=1)
 
 
+def _calendar_of(report_name: str) -> DetailedTelegramCalendar:
+    """The date picker of one report: Russian, up to yesterday (UTC)."""
+    return DetailedTelegramCalendar(calendar_id=CALENDAR_IDS[report_name], locale="ru", max_date=yesterday())
+
+
 class ReportBot:
     def __init__(self, sender: TelegramSender, store: RecipientStore, published: Path):
         self.sender, self.store, self.published = sender, store, published
@@ -102,9 +107,7 @@ class ReportBot:
                 return
             self._send_report(message.chat.id, report.name, day)
             return
-        calendar, _ = DetailedTelegramCalendar(
-            calendar_id=CALENDAR_IDS[report.name], locale="ru", max_date=yesterday()
-        ).build()
+        calendar, _ = _calendar_of(report.name).build()
         self._reply(
             message.chat.id,
             f"{fmt.escape(report.title)}: выберите дату",
@@ -116,9 +119,7 @@ class ReportBot:
         if recipient is None or not REPORTS[name].allowed(recipient.roles):
             self.sender.call(lambda: self.bot.answer_callback_query(call.id, "Нет доступа"))
             return
-        result, markup, _ = DetailedTelegramCalendar(
-            calendar_id=CALENDAR_IDS[name], locale="ru", max_date=yesterday()
-        ).process(call.data)
+        result, markup, _ = _calendar_of(name).process(call.data)
         chat, message_id = call.message.chat.id, call.message.message_id
         if result is None and markup is not None:
             keyboard = button_texts_as_strings(markup)

@@ -48,6 +48,11 @@ def _money_lines(amounts: pd.Series) -> str:
     return ", ".join(fmt.money(Decimal(str(v)), str(c)) for c, v in amounts.items())
 
 
+def _decimal_mean(amounts: pd.Series) -> Decimal:
+    """The mean of Decimal amounts in Decimal, to the kopeck (money never goes through float)."""
+    return (sum(amounts, Decimal(0)) / len(amounts)).quantize(Decimal("0.01"))
+
+
 def cinema_daily(published: Path, day: date) -> ReportMessage:
     payments = _on(read(published, "billing_daily_payments"), "payment_date", day)
     subscriptions = read(published, "billing_extended_aggregate")
@@ -66,7 +71,7 @@ def cinema_daily(published: Path, day: date) -> ReportMessage:
         f"Оплаты: {_money_lines(payments.groupby('currency')['payments_amount'].sum())}"
         f" от {fmt.number(payments['paying_customers'].sum())} абонентов",
         f"Возвраты: {_money_lines(payments.groupby('currency')['refunds_amount'].sum())}",
-        f"Средний LTV: {_money_lines(latest_ltv.groupby('currency')['LTV'].apply(lambda s: Decimal(str(s.astype(float).mean())).quantize(Decimal('0.01'))))}",
+        f"Средний LTV: {_money_lines(latest_ltv.groupby('currency')['LTV'].apply(_decimal_mean))}",
         "",
         fmt.bold("Смотрение"),
         f"Просмотров: {fmt.number(views['cnt_views'].sum())}, из них от 3 минут:"
@@ -122,8 +127,8 @@ def iptv_operator(published: Path, day: date) -> ReportMessage:
                 f" новых {fmt.number(d.new_customers)}, ушедших {fmt.number(d.churned_customers)},"
                 f" оплативших {fmt.number(d.paying_customers)}"
             )
-    recent = peaks[(pd.to_datetime(peaks["view_date"]).dt.date > day - timedelta(days=14))]
-    recent = recent[pd.to_datetime(recent["view_date"]).dt.date <= day]
+    view_dates = pd.to_datetime(peaks["view_date"]).dt.date
+    recent = peaks[(view_dates > day - timedelta(days=14)) & (view_dates <= day)]
     pictures = []
     if not recent.empty:
         series = {f"клиент {c}": list(g.sort_values("view_date")["max_online"]) for c, g in recent.groupby("client_id")}

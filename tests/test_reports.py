@@ -141,6 +141,13 @@ def test_iptv_and_cinema_reports(snapshots):
     [views] = _rows(f"SELECT sum(cnt_views) AS n FROM marts.episode_views_by_viewer WHERE dt = '{day}'")
     assert f"Просмотров: {fmt.number(views['n'])}" in cinema.text
     assert "Топ тайтлов по времени смотрения" in cinema.text
+    ltv = _rows(
+        "SELECT currency, sum(ltv) AS total, count() AS n FROM (SELECT passport_id, currency,"
+        " argMax(LTV, (started_at, subscription_id)) AS ltv FROM marts.Extended_billing_aggregate"
+        " GROUP BY passport_id, currency) GROUP BY currency ORDER BY currency"
+    )
+    average = ", ".join(fmt.money((r["total"] / r["n"]).quantize(Decimal("0.01")), r["currency"]) for r in ltv)
+    assert f"Средний LTV: {average}" in cinema.text
     assert Image.open(io.BytesIO(cinema.charts[0][1])).size == (800, 450)
     events = REPORTS["events"].build(snapshots, day)
     assert events.text.startswith("<b>Мероприятия за")

@@ -1,6 +1,6 @@
 """Published mart snapshots (an asset after the marts) and the Telegram push (an op job: a side effect)."""
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from dagster import AssetKey, Config, MaterializeResult, MetadataValue, OpExecutionContext, asset, job, op
@@ -8,6 +8,7 @@ from pydantic import Field
 
 from orchestration.reports.resources import TelegramBot
 from orchestration.resources import WAREHOUSE_POOL, ExportsDir
+from reports.bot import yesterday
 from reports.catalog import REPORTS
 from reports.delivery import TelegramSender, deliver
 from reports.published import TABLES, publish
@@ -44,7 +45,7 @@ class PushConfig(Config):
 
 @op
 def send_telegram_reports(context: OpExecutionContext, config: PushConfig, telegram: TelegramBot, exports: ExportsDir):
-    day = date.fromisoformat(config.day) if config.day else date.today() - timedelta(days=1)
+    day = date.fromisoformat(config.day) if config.day else yesterday()
     unknown = set(config.reports) - set(REPORTS)
     if unknown:
         raise ValueError(f"unknown report(s) {sorted(unknown)}; valid: {sorted(REPORTS)}")
