@@ -8,6 +8,7 @@ over years reads a few rows per shop and day.
 from datetime import UTC, datetime, timedelta
 
 from query.magista.requests import ShopAccountingParams
+from query.magista.sql_params import timestamp_param
 from warehouse.connection import WarehouseConnection
 
 FIGURES = ("funds_acquired", "fee_charged", "funds_refunded", "funds_charged_back", "funds_paid_out")
@@ -60,16 +61,12 @@ def shop_accounting_report(conn: WarehouseConnection, params: ShopAccountingPara
             "from_day": from_day_start.date().isoformat(),
             "first_whole_day": first_whole_day_start.date().isoformat(),
             "to_day": to_day_start.date().isoformat(),
-            "from_time": _moment(start),
-            "to_time": _moment(end),
-            "from_day_start": _moment(from_day_start),
-            "first_whole_day_start": _moment(first_whole_day_start),
-            "to_day_start": _moment(to_day_start),
+            "from_time": timestamp_param(start),
+            "to_time": timestamp_param(end),
+            "from_day_start": timestamp_param(from_day_start),
+            "first_whole_day_start": timestamp_param(first_whole_day_start),
+            "to_day_start": timestamp_param(to_day_start),
             "excluded": params.without_shop_category_ids,
         },
     ).to_pylist()
     return [{name: str(row[name]) for name in FIELDS} for row in rows]
-
-
-def _moment(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]

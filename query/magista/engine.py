@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from query.magista.accounting import shop_accounting_report
 from query.magista.models import ALLOWED, MODEL_QUERIES, ModelParams, compile_model_query, make_token, read_token
 from query.magista.requests import Request, StatisticsParams
+from query.magista.sql_params import timestamp_param
 from warehouse.connection import WarehouseConnection
 
 
@@ -220,8 +221,8 @@ def _run_statistics(
             "first": first,
             "merchant": params.merchant_id,
             "shop": params.shop_id,
-            "from_time": params.from_time.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
-            "to_time": params.to_time.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
+            "from_time": timestamp_param(params.from_time),
+            "to_time": timestamp_param(params.to_time),
         },
     )
     columns = [

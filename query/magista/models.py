@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from query.magista.sql_params import timestamp_param
+
 MODEL_QUERIES = ("payments", "invoices", "payouts", "chargebacks")
 PAYMENT_FILTERS = (
     "payment_email",
@@ -223,14 +225,10 @@ def compile_model_query(kind: str, params: ModelParams, size: int, offset: int, 
 
 def _bind(name: str, value: Any) -> Any:
     if isinstance(value, datetime):
-        return _timestamp(value)
+        return timestamp_param(value)
     if name == "payment_pan_mask":
         return value.replace("*", "_")  # digits and '_' only: nothing else can reach the LIKE pattern
     return value
-
-
-def _timestamp(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
 
 
 def fingerprint(kind: str, params: ModelParams) -> str:
@@ -239,7 +237,7 @@ def fingerprint(kind: str, params: ModelParams) -> str:
 
 def make_token(kind: str, params: ModelParams, row: dict[str, Any]) -> str:
     _, _, keys, _ = SOURCES[kind]
-    key = [_timestamp(row["created_at"]), *(str(row[k]) for k in keys)]
+    key = [timestamp_param(row["created_at"]), *(str(row[k]) for k in keys)]
     payload = json.dumps({"q": fingerprint(kind, params), "after": key}).encode()
     return base64.urlsafe_b64encode(payload).decode().rstrip("=")
 
