@@ -132,3 +132,30 @@ def test_nested_parquet_columns_and_missing_days_are_clear_errors(tmp_path, ware
         with pytest.raises(MissingLandingFile, match="2024-05-02"):
             load_landing_file(conn, EVENTS, tmp_path, date(2024, 5, 2))
         assert conn.scalar("SELECT count() FROM system.tables WHERE database = 'raw' AND name LIKE '\\_%'") == 0
+
+
+def test_bad_shop_rows_are_quarantined_with_their_reason(tmp_path, warehouse):
+    from ingest.payments import SHOPS
+
+    shops = [
+        {"merchant_id": "m", "shop_id": "1", "category_id": 1, "name": "кино"},
+        {"merchant_id": "m", "shop_id": "2"},  # no category
+        {"merchant_id": "m", "shop_id": "3", "category_id": "test"},
+        {"merchant_id": "m", "shop_id": "1", "category_id": 2},  # the same shop again
+    ]
+    path = tmp_path / "payments" / "shops.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(_json_lines(shops))
+    with warehouse.connect() as conn:
+        result = load_landing_file(conn, SHOPS, tmp_path, None)
+        reasons = conn.query_arrow(
+            "SELECT line, reason FROM raw.quarantine WHERE source = 'payment_shops' ORDER BY line"
+        ).to_pylist()
+        kept = conn.query_arrow("SELECT shop_id, category_id, name FROM raw.payment_shops").to_pylist()
+    assert (result.read, result.loaded, result.quarantined) == (4, 1, 3)
+    assert [(r["line"], r["reason"]) for r in reasons] == [
+        (2, "missing or invalid category_id"),
+        (3, "missing or invalid category_id"),
+        (4, "duplicate shop"),
+    ]
+    assert kept == [{"shop_id": "1", "category_id": 1, "name": "кино"}]
