@@ -120,7 +120,7 @@ def test_second_process_waits_for_the_lock(tmp_path):
     holder = _hold(str(tmp_path), 4)
     out = _wait(str(tmp_path), 60)
     holder.wait()
-    assert "WAIT" in out and "in use by another process" in out
+    assert "WAIT" in out and f"in use by process {holder.pid} (python" in out
     waited = float(out.split("OPENED after")[1])
     assert waited >= 1.0
 
@@ -133,3 +133,4 @@ def test_second_process_times_out_with_clear_error(tmp_path):
     assert time.monotonic() - started < 8
     holder.wait()
     assert "BUSY" in out and "OPENED" not in out and "still locked after 1s" in out
+    assert f"in use by process {holder.pid}" in out and "OTT_LOCK_TIMEOUT" in out

@@ -2,7 +2,7 @@
 
 ClickHouse locks `<path>/status` with flock for as long as an embedded server is open on the
 directory, so a second process cannot open it. We wait for the lock (up to a timeout) instead of
-failing at once, and fail with a message that says what is going on.
+failing at once, say which process holds it, and fail with a message that says what to do.
 """
 
 import fcntl
@@ -37,6 +37,35 @@ def directory_is_locked(path: str) -> bool:
         os.close(fd)
 
 
+def flock_holder(path: str | Path) -> int | None:
+    """The id of the process holding a flock on `path`, read from Linux's /proc/locks (None if unknown)."""
+    try:
+        inode = os.stat(path).st_ino
+        with open("/proc/locks", encoding="ascii") as locks:
+            lines = locks.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        # "1: FLOCK  ADVISORY  WRITE 4242 00:2e:1234 0 EOF"; waiting requests are marked "->" and skipped
+        if len(fields) >= 6 and fields[1] == "FLOCK" and fields[5].rsplit(":", 1)[-1] == str(inode):
+            return int(fields[4])
+    return None
+
+
+def describe_process(pid: int | None) -> str:
+    """`process 4242 (dbt build ...)`: a process id with the start of its command line, for messages."""
+    if pid is None:
+        return "another process"
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        command = ""
+    words = [Path(word).name if i == 0 or "/" in word else word for i, word in enumerate(command.split())]
+    text = " ".join(words)
+    return f"process {pid} ({text[:80]})" if text else f"process {pid}"
+
+
 def open_session(
     path: str,
     timeout: float,
@@ -52,13 +81,14 @@ def open_session(
         except RuntimeError as exc:
             if not directory_is_locked(path):
                 raise
+            holder = describe_process(flock_holder(Path(path) / "status"))
             if time.monotonic() >= deadline:
                 raise WarehouseBusyError(
-                    f"chDB data directory {path} is in use by another process "
-                    f"(still locked after {timeout:g}s). Wait for the other run to finish, "
-                    f"or raise the lock timeout."
+                    f"chDB data directory {path} is in use by {holder} "
+                    f"(still locked after {timeout:g}s). Wait for that process to finish and try again, "
+                    f"or raise the lock timeout (lock_timeout in the dbt profile, OTT_LOCK_TIMEOUT in ott-analytics)."
                 ) from exc
             if on_wait and not announced:
-                on_wait(f"chDB data directory {path} is in use by another process; waiting up to {timeout:g}s")
+                on_wait(f"chDB data directory {path} is in use by {holder}; waiting up to {timeout:g}s")
                 announced = True
             time.sleep(POLL_SECONDS)
