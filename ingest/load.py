@@ -5,7 +5,6 @@ are checked (`read = loaded + quarantined`). The partition is built in staging t
 REPLACE PARTITION, so a failed load leaves the previous data in place and a re-run replaces, never appends.
 """
 
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,6 +13,7 @@ import pyarrow as pa
 
 from ingest.spec import RawSource
 from warehouse.connection import WarehouseConnection, partition_literal, sql_string
+from warehouse.work_tables import ingest_work_tables
 
 QUARANTINE = "raw.quarantine"
 QUARANTINE_DDL = f"""
@@ -93,11 +93,8 @@ class PartitionLoad:
     def __init__(self, conn: WarehouseConnection, source: RawSource, day: date | None, text_columns: list[str]):
         self.conn, self.source, self.day = conn, source, day
         create_raw_table(conn, source)
-        token = uuid.uuid4().hex[:12]
-        self.load = f"raw._load_{source.name}_{token}"
-        self.checked = f"raw._checked_{source.name}_{token}"
-        self.stage = f"raw._stage_{source.name}_{token}"
-        self.stage_q = f"raw._stageq_{source.name}_{token}"
+        work = ingest_work_tables(source.name)
+        self.load, self.checked, self.stage, self.stage_q = work["load"], work["checked"], work["stage"], work["stageq"]
         self.read = 0
         self.malformed: list[tuple[int, str, str]] = []
         columns = ", ".join(f"`{name}` String" for name in text_columns if name != "_line")

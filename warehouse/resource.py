@@ -4,11 +4,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from pydantic import Field
 
 from warehouse.connection import WarehouseConnection
 from warehouse.locations import warehouse_path
+
+# On a server, work tables older than this are a dead run's (a live load finishes its tables within minutes).
+SERVER_WORK_TABLE_AGE_SECONDS = 24 * 3600
 
 
 class Warehouse(ConfigurableResource):
@@ -16,6 +19,8 @@ class Warehouse(ConfigurableResource):
 
     The embedded directory is opened for one operation and closed after it, so that dbt (another
     process) can open it in between; a process that finds it busy waits up to `lock_timeout` seconds.
+    In a Dagster run, the embedded warehouse is also leased (see `warehouse.lease`): one run (or, with the
+    multiprocess executor, one step) at a time, released by the kernel however the holder ends.
     """
 
     backend: Literal["embedded", "clickhouse"] = "embedded"
@@ -42,3 +47,31 @@ class Warehouse(ConfigurableResource):
             yield connection
         finally:
             connection.close()
+
+    @contextmanager
+    def yield_for_execution(self, context: InitResourceContext) -> Iterator["Warehouse"]:
+        """For the steps that use it: hold the lease of an embedded warehouse, then clear a dead run's work
+        tables (nobody else can be using them while we hold the lease)."""
+        from warehouse.work_tables import drop_leftover_work_tables
+
+        if self.backend != "embedded":
+            with self.connect() as conn:
+                _report_dropped(context, drop_leftover_work_tables(conn, SERVER_WORK_TABLE_AGE_SECONDS))
+            yield self
+            return
+        from warehouse.lease import hold_lease
+
+        with hold_lease(self.path, _holder(context), self.lock_timeout, on_wait=context.log.warning):
+            with self.connect() as conn:
+                _report_dropped(context, drop_leftover_work_tables(conn))
+            yield self
+
+
+def _holder(context: InitResourceContext) -> str:
+    run = context.dagster_run
+    return f"run {run.run_id} (job {run.job_name})" if run else "a Dagster process"
+
+
+def _report_dropped(context: InitResourceContext, tables: list[str]) -> None:
+    if tables:
+        context.log.warning(f"Dropped {len(tables)} work tables left by a run that died: {', '.join(tables)}")
