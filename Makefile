@@ -32,8 +32,7 @@ lint: install
 
 ## ui: the Dagster UI on the same data as the demo, at http://127.0.0.1:3000
 ui: install
-	mkdir -p $(DAGSTER_HOME)
-	test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m orchestration.instance >/dev/null
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
 
 ## bench: the benchmarks in bench/ (minutes; results written to bench/results/)

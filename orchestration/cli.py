@@ -237,6 +237,13 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--days", type=_positive_int, default=14)
     gen.add_argument("--scale", type=_positive_float, default=1.0)
     gen.add_argument("--seed", type=int, default=42)
+    run = commands.add_parser(
+        "run", help="run one job for a UTC day or a range of days (one run), e.g. run daily_pipeline --date D"
+    )
+    run.add_argument("job", help="the job's name, e.g. daily_pipeline")
+    run.add_argument("--date", type=_date, help="the UTC day (default: yesterday for daily jobs)")
+    run.add_argument("--from", dest="date_from", type=_date, help="first day of a range (with --to)")
+    run.add_argument("--to", dest="date_to", type=_date, help="last day of a range, inclusive")
     _add_smarty_commands(commands)
     _add_events_commands(commands)
     _add_query_command(commands)
@@ -261,9 +268,35 @@ def main(argv: list[str] | None = None) -> int:
         return _run_query_command(args)
     elif args.command == "bot":
         return _run_bot_command(args)
+    elif args.command == "run":
+        return _run_job_command(args)
     else:
         return _run_smarty_command(args)
     return 0
+
+
+def _run_job_command(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from orchestration.commands import UnknownJob, run_job
+
+    if (args.date_from is None) != (args.date_to is None) or (args.date and args.date_from):
+        print("ott-analytics run: give --date, or --from and --to together", file=sys.stderr)
+        return 2
+    if args.date_from and args.date_from > args.date_to:
+        print(f"ott-analytics run: --from {args.date_from} is after --to {args.date_to}", file=sys.stderr)
+        return 2
+    day = args.date or datetime.now(UTC).date() - timedelta(days=1)
+    try:
+        if args.date_from:
+            result = run_job(args.job, partition_range=(args.date_from, args.date_to))
+        else:
+            result = run_job(args.job, partition_key=day.isoformat())
+    except UnknownJob as exc:
+        print(f"ott-analytics run: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.job}: {'success' if result.success else 'FAILED'} (run {result.run_id})")
+    return 0 if result.success else 1
 
 
 def _run_smarty_command(args: argparse.Namespace) -> int:

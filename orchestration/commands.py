@@ -1,18 +1,39 @@
 """Run the platform's jobs once from the command line, recorded in the Dagster instance like scheduled runs."""
 
-from dagster import DagsterInstance, ExecuteInProcessResult
+from datetime import date
 
-from orchestration.demo import dagster_home
+from dagster import ExecuteInProcessResult
+
+from orchestration.instance import open_instance
 
 
-def run_job(name: str, run_config: dict | None = None, partition_key: str | None = None) -> ExecuteInProcessResult:
-    dagster_home()
+class UnknownJob(LookupError):
+    """No job of that name; the message lists the jobs there are."""
+
+
+def run_job(
+    name: str,
+    run_config: dict | None = None,
+    partition_key: str | None = None,
+    partition_range: tuple[date, date] | None = None,
+) -> ExecuteInProcessResult:
+    """Run job `name` in this process, for one daily partition or a range of them (one run, like a backfill)."""
+    instance, tags = open_instance()
     from orchestration.definitions import defs  # after DAGSTER_HOME is set
+    from orchestration.demo import partition_range_tags
 
+    names = sorted(job.name for job in defs.resolve_all_job_defs() if not job.name.startswith("__"))
+    if name not in names:
+        raise UnknownJob(f"no job {name!r}; the jobs are: {', '.join(names)}")
     job = defs.resolve_job_def(name)
+    if job.partitions_def is None:  # a job without partitions runs once, whatever day was asked
+        partition_key, partition_range = None, None
+    if partition_range:
+        tags = {**tags, **partition_range_tags(*partition_range)}
     return job.execute_in_process(
         run_config=run_config or {},
         partition_key=partition_key,
-        instance=DagsterInstance.get(),
+        instance=instance,
         raise_on_error=False,
+        tags=tags,
     )

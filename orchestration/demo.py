@@ -1,25 +1,14 @@
 """The demo: generate a sample world, run every asset for its days in one Dagster run, summarise the marts."""
 
-import os
 import shutil
 from datetime import date, timedelta
 
-from dagster import DagsterInstance, materialize
+from dagster import materialize
 
 from ingest.generator import generate
+from orchestration.instance import open_instance
 from query.summary import summary_text
-from warehouse.locations import PROJECT_ROOT, data_dir, landing_dir
-
-
-def dagster_home() -> str:
-    """DAGSTER_HOME, by default under the data directory with the project's dagster.yaml in it."""
-    home = os.environ.get("DAGSTER_HOME") or str(data_dir() / "dagster")
-    os.makedirs(home, exist_ok=True)
-    config = os.path.join(home, "dagster.yaml")
-    if not os.path.exists(config):
-        shutil.copy(PROJECT_ROOT / "dagster.yaml", config)
-    os.environ["DAGSTER_HOME"] = home
-    return home
+from warehouse.locations import landing_dir
 
 
 def partition_range_tags(first: date, last: date) -> dict[str, str]:
@@ -36,14 +25,14 @@ def run_demo(days: int, scale: float, seed: int, start: date | None = None) -> s
     counts = generate(landing, start, days, scale, seed)
     print(f"Generated {days} days from {start} (scale {scale}, seed {seed}) in {landing}: {counts}")
 
-    dagster_home()
+    instance, liveness = open_instance()
     from orchestration.definitions import defs  # after DAGSTER_HOME and the environment are set
 
     result = materialize(
         list(defs.assets),
         resources=defs.resources,
-        instance=DagsterInstance.get(),
-        tags=partition_range_tags(start, start + timedelta(days=days - 1)),
+        instance=instance,
+        tags={**partition_range_tags(start, start + timedelta(days=days - 1)), **liveness},
     )
     if not result.success:
         raise SystemExit("The pipeline run failed; see the log above.")

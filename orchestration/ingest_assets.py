@@ -16,7 +16,7 @@ from ingest.landing import load_landing_file
 from ingest.load import LoadResult
 from ingest.spec import RawSource
 from orchestration.partitions import daily_partitions
-from orchestration.resources import WAREHOUSE_POOL, LandingZone
+from orchestration.resources import LandingZone
 from warehouse import Warehouse
 
 
@@ -38,7 +38,6 @@ def _ingest_asset(source: RawSource) -> AssetsDefinition:
         description=f"{source.description}. Loaded from `{source.path}` in the landing zone.",
         partitions_def=daily_partitions if source.daily else None,
         backfill_policy=BackfillPolicy.single_run() if source.daily else None,
-        pool=WAREHOUSE_POOL,
         kinds={"clickhouse", "file"},
     )
     def _load(context: AssetExecutionContext, warehouse: Warehouse, landing: LandingZone) -> MaterializeResult:

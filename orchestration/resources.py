@@ -12,8 +12,6 @@ from pydantic import Field
 from warehouse import Warehouse
 from warehouse.locations import data_dir, landing_dir, warehouse_path
 
-WAREHOUSE_POOL = "warehouse"
-
 
 class LandingZone(ConfigurableResource):
     """Directory the file sources are read from (`OTT_LANDING_DIR`)."""

@@ -13,7 +13,7 @@ from ingest.spec import RawSource
 from orchestration.billing.resources import BillingSource
 from orchestration.ingest_assets import ingest_metadata, partition_days
 from orchestration.partitions import daily_partitions
-from orchestration.resources import WAREHOUSE_POOL, LandingZone
+from orchestration.resources import LandingZone
 from warehouse import Warehouse
 
 
@@ -24,7 +24,6 @@ def _billing_asset(source: RawSource) -> AssetsDefinition:
         description=f"{source.description}. From the billing PostgreSQL, or `{source.path}` (CSV or Parquet).",
         partitions_def=daily_partitions if source.daily else None,
         backfill_policy=BackfillPolicy.single_run() if source.daily else None,
-        pool=WAREHOUSE_POOL,
         kinds={"clickhouse", "postgres"},
     )
     def _load(

@@ -7,10 +7,10 @@ from dagster import AssetExecutionContext, BackfillPolicy, Config
 from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
-from orchestration.dbt.resources import dbt_project
+from orchestration.dbt.resources import dbt_project, start_dbt
 from orchestration.dbt.translator import OttDbtTranslator
 from orchestration.partitions import daily_partitions
-from orchestration.resources import WAREHOUSE_POOL
+from warehouse import Warehouse
 
 # Incremental models and the models they are built from run per partition; the rest depends on them.
 INCREMENTAL = "+config.materialized:incremental"
@@ -32,9 +32,10 @@ class IncrementalModelsConfig(Config):
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     dagster_dbt_translator=OttDbtTranslator(),
-    pool=WAREHOUSE_POOL,
 )
-def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource, config: IncrementalModelsConfig):
+def dbt_incremental_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: IncrementalModelsConfig
+):
     """Rebuild only the partition range's days (vars min_date/max_date, inclusive)."""
     window = context.partition_time_window
     window_vars = {
@@ -42,7 +43,7 @@ def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource, 
         "max_date": (window.end - timedelta(days=1)).date().isoformat(),
         "dynamics_client_ids": config.dynamics_client_ids,
     }
-    yield from dbt.cli(["build", "--vars", json.dumps(window_vars)], context=context).stream()
+    yield from start_dbt(context, dbt, warehouse, ["build", "--vars", json.dumps(window_vars)]).stream()
 
 
 @dbt_assets(
@@ -51,7 +52,6 @@ def dbt_incremental_models(context: AssetExecutionContext, dbt: DbtCliResource, 
     exclude=f"{INCREMENTAL} {OPTION_DRIVEN}",
     name="dbt_models",
     dagster_dbt_translator=OttDbtTranslator(),
-    pool=WAREHOUSE_POOL,
 )
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
+    yield from start_dbt(context, dbt, warehouse, ["build"]).stream()

@@ -6,8 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster import AssetExecutionContext
+from dagster_dbt import DbtCliInvocation, DbtCliResource, DbtProject
 
+from warehouse import Warehouse
 from warehouse.locations import PROJECT_ROOT, warehouse_path
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -70,3 +72,19 @@ def dbt_resource() -> DbtCliResource:
 
 
 ensure_manifest()
+
+
+def start_dbt(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, args: list[str]
+) -> DbtCliInvocation:
+    """Start dbt on the step's warehouse. Taking the `warehouse` resource is what makes a dbt step hold the
+    warehouse lease while dbt works; dbt (a subprocess) is pointed at the same embedded directory."""
+    previous = os.environ.get("OTT_WAREHOUSE_PATH")
+    os.environ["OTT_WAREHOUSE_PATH"] = warehouse.path
+    try:
+        return dbt.cli(args, context=context)
+    finally:
+        if previous is None:
+            del os.environ["OTT_WAREHOUSE_PATH"]
+        else:
+            os.environ["OTT_WAREHOUSE_PATH"] = previous

@@ -11,7 +11,7 @@ from ingest.postgres import load_postgres_partition
 from orchestration.events.resources import EventsSource
 from orchestration.ingest_assets import ingest_metadata, partition_days
 from orchestration.partitions import daily_partitions
-from orchestration.resources import WAREHOUSE_POOL, ExportsDir, LandingZone
+from orchestration.resources import ExportsDir, LandingZone
 from warehouse import Warehouse
 
 
@@ -21,7 +21,6 @@ from warehouse import Warehouse
     description="Analytics Service events (analytics_events), one UTC day per partition, from PostgreSQL or JSON lines.",
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
-    pool=WAREHOUSE_POOL,
     kinds={"clickhouse", "postgres"},
 )
 def analytics_events(
@@ -56,7 +55,6 @@ def analytics_events(
     group_name="events",
     description="Each organization's daily event report for the partition's day, as XLSX and CSV files.",
     partitions_def=daily_partitions,
-    pool=WAREHOUSE_POOL,
     kinds={"xlsx", "csv"},
 )
 def events_organization_reports(

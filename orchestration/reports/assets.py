@@ -7,7 +7,7 @@ from dagster import AssetKey, Config, MaterializeResult, MetadataValue, OpExecut
 from pydantic import Field
 
 from orchestration.reports.resources import TelegramBot
-from orchestration.resources import WAREHOUSE_POOL, ExportsDir
+from orchestration.resources import ExportsDir
 from reports.bot import yesterday
 from reports.catalog import REPORTS
 from reports.delivery import TelegramSender, deliver
@@ -25,7 +25,6 @@ def published_dir(exports: ExportsDir) -> Path:
     deps=sorted({AssetKey(["marts", model]) for model, _ in TABLES.values()}, key=lambda k: k.path),
     group_name="reports",
     description="Parquet/CSV/XLSX snapshots of the marts reports and outside tools read, switched in atomically.",
-    pool=WAREHOUSE_POOL,
     kinds={"parquet", "csv", "xlsx"},
 )
 def published_marts(warehouse: Warehouse, exports: ExportsDir) -> MaterializeResult:

@@ -22,11 +22,11 @@ from ingest.landing import load_landing_file
 from ingest.load import load_batches
 from ingest.mongo import session_batches
 from ingest.viewing import sessions_source
-from orchestration.dbt.resources import dbt_project
+from orchestration.dbt.resources import dbt_project, start_dbt
 from orchestration.dbt.translator import OttDbtTranslator
 from orchestration.ingest_assets import ingest_metadata, partition_days
 from orchestration.partitions import daily_partitions
-from orchestration.resources import WAREHOUSE_POOL, ExportsDir, LandingZone
+from orchestration.resources import ExportsDir, LandingZone
 from orchestration.viewing.resources import MongoDB, ViewingSource
 from warehouse import Warehouse
 
@@ -40,7 +40,6 @@ SORTING_MART = AssetKey(["marts", "mart_viewing_channel_sorting"])
     description="Smarty viewing sessions, one UTC day per partition, from MongoDB or mongoexport files.",
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
-    pool=WAREHOUSE_POOL,
     kinds={"clickhouse", "mongodb"},
 )
 def viewing_sessions(
@@ -116,10 +115,11 @@ class ChannelSortingConfig(Config):
     select="tag:channel_sorting",
     name="dbt_channel_sorting",
     dagster_dbt_translator=OttDbtTranslator(),
-    pool=WAREHOUSE_POOL,
 )
-def dbt_channel_sorting(context: AssetExecutionContext, dbt: DbtCliResource, config: ChannelSortingConfig):
-    yield from dbt.cli(["build", "--vars", json.dumps(config.dbt_vars())], context=context).stream()
+def dbt_channel_sorting(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: ChannelSortingConfig
+):
+    yield from start_dbt(context, dbt, warehouse, ["build", "--vars", json.dumps(config.dbt_vars())]).stream()
 
 
 @asset(
@@ -127,7 +127,6 @@ def dbt_channel_sorting(context: AssetExecutionContext, dbt: DbtCliResource, con
     deps=[SORTING_MART],
     group_name="viewing",
     description="The sortings written back to MongoDB (one document per client and criterion) and to a JSON file.",
-    pool=WAREHOUSE_POOL,
     kinds={"mongodb", "json"},
 )
 def channel_sorting_by_popularity(warehouse: Warehouse, mongodb: MongoDB, exports: ExportsDir) -> MaterializeResult:

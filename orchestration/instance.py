@@ -1,0 +1,43 @@
+"""The Dagster instance the command line, the demo and the UI share (`$DAGSTER_HOME`, by default `data/dagster`)."""
+
+import os
+import sys
+from pathlib import Path
+
+from dagster import DagsterInstance
+
+from orchestration.run_health import fail_dead_runs, liveness_tags
+from warehouse.locations import PROJECT_ROOT, data_dir
+
+SHIPPED_CONFIG = PROJECT_ROOT / "dagster.yaml"
+# First lines of the instance settings this project has shipped: a file starting with one is ours to refresh.
+_OUR_FIRST_LINES = (
+    "# ott-analytics instance settings:",
+    "# Dagster instance settings; `make ui` and `make demo` copy this into $DAGSTER_HOME",
+)
+
+
+def dagster_home() -> str:
+    """DAGSTER_HOME (set if unset) holding the project's current dagster.yaml unless the user made it their own."""
+    home = Path(os.environ.get("DAGSTER_HOME") or data_dir() / "dagster")
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    shipped = SHIPPED_CONFIG.read_text(encoding="utf-8")
+    current = config.read_text(encoding="utf-8") if config.exists() else None
+    if current is None or (current != shipped and current.startswith(_OUR_FIRST_LINES)):
+        config.write_text(shipped, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return str(home)
+
+
+def open_instance() -> tuple[DagsterInstance, dict[str, str]]:
+    """The shared instance, with runs whose process died marked failed (said on stderr), and the tags that tie
+    this process's runs to it."""
+    home = dagster_home()
+    instance = DagsterInstance.get()
+    fail_dead_runs(instance, say=lambda message: print(message, file=sys.stderr))
+    return instance, liveness_tags(home)
+
+
+if __name__ == "__main__":
+    print(dagster_home())
