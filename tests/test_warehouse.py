@@ -98,7 +98,7 @@ def test_a_second_process_waits_and_says_so(tmp_path, caplog):
         assert conn.scalar("SELECT 1") == 1
     holder.wait()
     assert waited >= 1.0
-    assert "in use by another process" in caplog.text
+    assert f"in use by process {holder.pid} (python" in caplog.text
 
 
 @pytest.mark.slow
