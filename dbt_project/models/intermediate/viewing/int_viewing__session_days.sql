@@ -1,10 +1,24 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by='view_date',
+        order_by='(client_id, view_date, account_id, session_id)'
+    )
+}}
+{%- set span = session_span_days() %}
+
 -- Sessions split at UTC midnight: a session crossing midnight gives one row per day it touches, with the
--- part of its time that falls in that day, so per-day metrics count it in both days.
+-- part of its time that falls in that day, so per-day metrics count it in both days. Incremental: a run
+-- rebuilds the days of its window and the days its sessions reach into, from the sessions that can touch them.
 with parts as (
     select
         *,
         arrayJoin(range(toUInt32(toDate(started_at)), toUInt32(toDate(ended_at)) + 1)) as day_number
     from {{ ref('fct_viewing_sessions') }}
+    {%- if is_incremental() %}
+    where {{ partition_window('session_date', days_before=span, days_after=span) }}
+    {%- endif %}
 )
 
 select
@@ -26,4 +40,7 @@ select
     dateDiff('millisecond', part_started_at, part_ended_at) / 1000 as part_watch_seconds
 from parts
 -- a session ending exactly at midnight does not touch the next day
-where part_ended_at > part_started_at or started_at = ended_at
+where (part_ended_at > part_started_at or started_at = ended_at)
+{%- if is_incremental() %}
+    and {{ partition_window('view_date', days_after=span) }}
+{%- endif %}

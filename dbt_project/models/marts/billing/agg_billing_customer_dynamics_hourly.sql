@@ -3,8 +3,7 @@
         materialized='incremental',
         incremental_strategy='insert_overwrite',
         partition_by='period_date',
-        order_by='(client_id, period_start)',
-        meta={'dagster': {'partitioned': true}}
+        order_by='(client_id, period_start)'
     )
 }}
 

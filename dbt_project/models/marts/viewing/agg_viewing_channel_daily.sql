@@ -1,4 +1,14 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by='view_date',
+        order_by='(client_id, view_date, channel_id)'
+    )
+}}
+
 -- Per-channel daily metrics (live and catch-up) by UTC day; sessions crossing midnight count in both days.
+-- Incremental by UTC day: reach is computed with the accounts' active flags as they are when the day is built.
 with channel_days as (
     select
         client_id,
@@ -10,7 +20,11 @@ with channel_days as (
         avg(part_watch_seconds) as average_watch_seconds,
         quantileExactInclusive(0.5)(part_watch_seconds) as median_watch_seconds
     -- filter before renaming: in ClickHouse an alias shadows the column it is named after
-    from (select * from {{ ref('int_viewing__session_days') }} where channel_id is not null)
+    from (
+        select * from {{ ref('int_viewing__session_days') }}
+        where channel_id is not null
+        {%- if is_incremental() %} and {{ partition_window('view_date', days_after=session_span_days()) }}{% endif %}
+    )
     group by client_id, channel_id, view_date
 ),
 

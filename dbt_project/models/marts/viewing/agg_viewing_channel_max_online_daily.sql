@@ -1,9 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by='view_date',
+        order_by='(client_id, channel_id, view_date)'
+    )
+}}
+
 -- Each channel's daily peak of sessions online and the first minute it was reached.
 select
     client_id,
     channel_id,
-    toDate(minute) as view_date,
+    view_date,
     max(online) as max_online,
     argMax(minute, (online, -toUnixTimestamp(minute))) as max_online_at
 from {{ ref('agg_viewing_channel_online_minute') }}
+{%- if is_incremental() %}
+where {{ partition_window('view_date', days_after=session_span_days()) }}
+{%- endif %}
 group by client_id, channel_id, view_date

@@ -3,8 +3,7 @@
         materialized='incremental',
         incremental_strategy='insert_overwrite',
         partition_by='session_date',
-        order_by='(client_id, session_date, started_at, session_id)',
-        meta={'dagster': {'partitioned': true}}
+        order_by='(client_id, session_date, started_at, session_id)'
     )
 }}
 
