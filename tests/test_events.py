@@ -193,6 +193,37 @@ def test_xlsx_export_has_typed_cells(conn, tmp_path):
         export(conn, O1, DAY1, DAY2, "pdf", tmp_path)
 
 
+def test_marts_drop_what_is_past_the_retention(conn):
+    """Events past their TTL leave the marts too: by the day for the daily mart, by an event's last day for the
+    per-event marts (so an event leaves when its last analytics event does)."""
+    ttls = {
+        "agg_events_organization_daily": "TTL event_date + toIntervalDay(365)",
+        "agg_events_funnel": "TTL last_event_date + toIntervalDay(365)",
+        "agg_events_dashboard": "TTL last_event_date + toIntervalDay(365)",
+    }
+    for mart, ttl in ttls.items():
+        query = conn.scalar(
+            f"SELECT create_table_query FROM system.tables WHERE database = 'marts' AND name = '{mart}'"
+        )
+        assert ttl in query
+    last = conn.query_df(
+        "SELECT f.event_id AS event_id, f.last_event_date AS funnel, e.last AS events FROM marts.agg_events_funnel AS f"
+        " INNER JOIN (SELECT event_id, max(event_date) AS last FROM marts.fct_analytics_events"
+        " WHERE user_id IS NOT NULL GROUP BY event_id) AS e ON e.event_id = f.event_id"
+    )
+    assert len(last) > 0 and (last["funnel"] == last["events"]).all()
+    conn.command("CREATE TABLE marts.funnel_ttl_check AS marts.agg_events_funnel")
+    try:
+        conn.command(
+            "INSERT INTO marts.funnel_ttl_check SELECT * REPLACE (today() - (rowNumberInAllBlocks() * 400) AS last_event_date)"
+            " FROM (SELECT * FROM marts.agg_events_funnel LIMIT 2)"
+        )
+        conn.command("OPTIMIZE TABLE marts.funnel_ttl_check FINAL")
+        assert conn.scalar("SELECT groupArray(last_event_date) FROM marts.funnel_ttl_check") == [dt.date.today()]
+    finally:
+        conn.command("DROP TABLE marts.funnel_ttl_check")
+
+
 def test_retention_ttl_removes_old_rows(world, conn, monkeypatch, tmp_path):
     from ingest import events as spec
     from ingest.landing import load_landing_file

@@ -6,6 +6,7 @@ the same landing files from scratch, row for row.
 """
 
 import json
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -41,6 +42,19 @@ def _correct_sessions(path: Path) -> None:
     path.write_text("".join(json.dumps(s) + "\n" for s in sessions))
 
 
+def _registrations_change_later(events_dir: Path) -> None:
+    """Two registrations completed on the first day: one cancelled, one checked in on the last day."""
+    first = [json.loads(line) for line in (events_dir / f"{START.isoformat()}.json").read_text().splitlines()]
+    completed = [e for e in first if e["event_type"] == "registration.completed"][:2]
+    last_day = START + timedelta(days=DAYS - 1)
+    later = [
+        {**event, "id": str(uuid.UUID(int=n + 1)), "event_type": kind, "created_at": f"{last_day}T1{n}:00:00Z"}
+        for n, (event, kind) in enumerate(zip(completed, ("registration.cancelled", "checkin.completed"), strict=True))
+    ]
+    with (events_dir / f"{last_day.isoformat()}.json").open("a") as file:
+        file.write("".join(json.dumps(e) + "\n" for e in later))
+
+
 @pytest.mark.slow
 def test_day_by_day_runs_and_a_corrected_day_equal_a_full_rebuild(tmp_path):
     from orchestration.definitions import defs
@@ -48,6 +62,7 @@ def test_day_by_day_runs_and_a_corrected_day_equal_a_full_rebuild(tmp_path):
 
     landing = tmp_path / "landing"
     generate(landing, START, DAYS, 0.05, seed=11)
+    _registrations_change_later(landing / "events" / "analytics_events")
     daily = Warehouse(path=str(tmp_path / "daily"), lock_timeout=60)
     for offset in range(DAYS):
         _daily_pipeline(defs, daily, landing, (START + timedelta(days=offset)).isoformat())
@@ -68,9 +83,17 @@ def test_day_by_day_runs_and_a_corrected_day_equal_a_full_rebuild(tmp_path):
             " WHERE session_id = '0123456789abcdef01234567' AND view_date = {day:Date}",
             {"day": START + timedelta(days=1)},
         )
+        changed_later = conn.scalar(
+            "SELECT count() FROM marts.fct_analytics_events WHERE event_date = {last:Date}"
+            " AND event_type IN ('registration.cancelled', 'checkin.completed') AND registration_id IN ("
+            "  SELECT registration_id FROM marts.fct_analytics_events"
+            "  WHERE event_type = 'registration.completed' AND event_date = {first:Date})",
+            {"first": START, "last": START + timedelta(days=DAYS - 1)},
+        )
     with full.connect() as conn:
         rebuilt = table_fingerprints(conn)
-    assert crossing >= 2 and corrected_day_two == 1  # the world has sessions across midnight
+    # the world has sessions across midnight and registrations that change days after their completion
+    assert crossing >= 2 and corrected_day_two == 1 and changed_later == 2
     assert set(incremental) == set(rebuilt)
     differing = {t: (incremental[t], rebuilt[t]) for t in incremental if incremental[t] != rebuilt[t]}
     assert differing == {}

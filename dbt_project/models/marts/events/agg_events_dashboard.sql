@@ -1,16 +1,43 @@
 -- The Analytics Service dashboard per event: totals, by day, by ticket type and by traffic source.
 -- Views come from page.view events; registrations are completed registrations (registration.created
 -- counts as completed), confirmed = not cancelled, checkedIn = confirmed and checked in.
--- A zero denominator gives a null rate.
-with views_by_source as (
+-- A zero denominator gives a null rate. Incremental: a run recomputes the events its analytics events belong
+-- to; an event leaves the mart when its last analytics event is past the retention.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete_insert',
+        unique_key='event_id',
+        order_by='(organization_id, event_id, breakdown, breakdown_value)',
+        ttl='last_event_date + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
+    )
+}}
+{%- set recomputed = ('event_id in ' ~ events_touched_in_window()) if is_incremental() else '1 = 1' %}
+
+with analytics_events as (
+    select * from {{ ref('fct_analytics_events') }} where event_id is not null and {{ recomputed }}
+),
+
+last_event_dates as (
+    select assumeNotNull(event_id) as event_id, max(event_date) as last_event_date
+    from analytics_events
+    group by event_id
+),
+
+views_by_source as (
     select organization_id, assumeNotNull(event_id) as event_id, ifNull(traffic_source, '') as breakdown_value,
         count() as total_views, uniqExact(user_id) as unique_views
-    from (select * from {{ ref('fct_analytics_events') }} where event_type = 'page.view' and event_id is not null)
+    from (select * from analytics_events where event_type = 'page.view')
     group by organization_id, event_id, breakdown_value
 ),
 
 registrations as (
-    select * from {{ ref('int_events__registrations') }} where completed
+    select organization_id, assumeNotNull(event_id) as event_id, ticket_type_id, traffic_source, cancelled, checked_in
+    from (select * from {{ ref('int_events__registrations') }} where completed and {{ recomputed }})
+),
+
+organization_daily as (
+    select * from {{ ref('agg_events_organization_daily') }} where {{ recomputed }}
 ),
 
 by_dimension as (
@@ -18,7 +45,7 @@ by_dimension as (
         sum(total_views) as total_views, uniqExactMerge(unique_viewers_state) as unique_views,
         sum(total_registrations) as total_registrations, sum(confirmed_registrations) as confirmed_registrations,
         sum(checked_in) as checked_in
-    from {{ ref('agg_events_organization_daily') }}
+    from organization_daily
     group by organization_id, event_id
 
     union all
@@ -26,7 +53,7 @@ by_dimension as (
     select organization_id, event_id, 'day', toString(event_date),
         sum(total_views), uniqExactMerge(unique_viewers_state),
         sum(total_registrations), sum(confirmed_registrations), sum(checked_in)
-    from {{ ref('agg_events_organization_daily') }}
+    from organization_daily
     group by organization_id, event_id, event_date
 
     union all
@@ -53,8 +80,8 @@ by_dimension as (
 )
 
 select
-    organization_id,
-    event_id,
+    d.organization_id as organization_id,
+    d.event_id as event_id,
     breakdown,
     breakdown_value,
     toUInt64(total_views) as totalViews,
@@ -63,5 +90,7 @@ select
     toUInt64(confirmed_registrations) as confirmedRegistrations,
     toUInt64(checked_in) as checkedIn,
     if(breakdown = 'ticket_type', null, total_registrations / nullIf(unique_views, 0)) as viewToRegistrationRate,
-    checked_in / nullIf(confirmed_registrations, 0) as registrationToCheckinRate
-from by_dimension
+    checked_in / nullIf(confirmed_registrations, 0) as registrationToCheckinRate,
+    l.last_event_date as last_event_date
+from by_dimension as d
+inner join last_event_dates as l on l.event_id = d.event_id

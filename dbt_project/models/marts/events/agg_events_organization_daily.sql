@@ -1,28 +1,63 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by='event_date',
+        order_by='(organization_id, event_id, event_date)',
+        ttl='event_date + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
+    )
+}}
+
 -- Per organization, event and UTC day: views, unique viewers as an exact mergeable state, and the
 -- registrations completed that day with how many stayed confirmed and checked in. Registration figures
 -- are counted on the day the registration was completed, so they add up over any period; unique viewers
 -- merge exactly with uniqExactMerge. The organization report and the daily dashboard read this table.
-with views as (
+-- Incremental: a run rebuilds the days it loads and the days on which the registrations its events touch
+-- were completed (a cancellation or check-in days later changes the figures of the day of completion).
+with
+{%- if is_incremental() %}
+rebuilt_days as (
+    select event_date from {{ events_in_window() }}
+    union distinct
+    select completed_date from {{ ref('int_events__registrations') }}
+    where completed and registration_id in (
+        select registration_id from {{ events_in_window() }} where registration_id is not null
+    )
+),
+{%- endif %}
+
+views as (
     select
         organization_id,
         assumeNotNull(event_id) as event_id,
         event_date,
         count() as total_views,
         uniqExactState(user_id) as unique_viewers_state
-    from (select * from {{ ref('fct_analytics_events') }} where event_type = 'page.view' and event_id is not null)
+    from (
+        select * from {{ ref('fct_analytics_events') }}
+        where event_type = 'page.view' and event_id is not null
+        {%- if is_incremental() %} and event_date in (select event_date from rebuilt_days){% endif %}
+    )
     group by organization_id, event_id, event_date
 ),
 
 registrations as (
     select
         organization_id,
-        event_id,
+        assumeNotNull(event_id) as event_id,
         completed_date as event_date,
         count() as total_registrations,
         countIf(not cancelled) as confirmed_registrations,
         countIf(checked_in and not cancelled) as checked_in
     from {{ ref('int_events__registrations') }}
     where completed
+    {%- if is_incremental() %}
+        and completed_date in (select event_date from rebuilt_days)
+        and registration_id in (
+            select registration_id from {{ ref('fct_analytics_events') }}
+            where event_type = 'registration.completed' and event_date in (select event_date from rebuilt_days)
+        )
+    {%- endif %}
     group by organization_id, event_id, event_date
 )
 

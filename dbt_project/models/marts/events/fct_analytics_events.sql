@@ -4,7 +4,7 @@
         incremental_strategy='insert_overwrite',
         partition_by='event_date',
         order_by='(organization_id, created_at, id)',
-        ttl='toDateTime(created_at) + INTERVAL ' ~ var('events_retention_days', env_var('OTT_EVENTS_RETENTION_DAYS', '365')) ~ ' DAY DELETE'
+        ttl='toDateTime(created_at) + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
     )
 }}
 
