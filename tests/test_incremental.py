@@ -18,7 +18,9 @@ from tests.table_fingerprints import table_fingerprints
 from warehouse import Warehouse
 
 START = date(2026, 10, 5)
-DAYS = 3
+DAYS = 3  # generated days; the world then goes on with only a payment's late events
+LAST = START + timedelta(days=40)
+MERCHANT = "0f0e0d0c-0b0a-4909-8807-060504030201"
 
 
 def _daily_pipeline(defs, warehouse: Warehouse, landing: Path, partition_key: str | None = None, tags=None) -> None:
@@ -55,6 +57,76 @@ def _registrations_change_later(events_dir: Path) -> None:
         file.write("".join(json.dumps(e) + "\n" for e in later))
 
 
+def _payment_with_late_events() -> list[dict]:
+    """Created on the first day at 23:50, captured the next day, refunded 20 days and charged back 40 days later."""
+
+    def event(kind: str, sequence: int, day: date, time: str, **fields) -> dict:
+        at = f"{day.isoformat()}T{time}Z"
+        base = {"event_type": kind, "sequence_id": sequence, "created_at": at, "merchant_id": MERCHANT}
+        return {**base, "shop_id": "1", "invoice_id": "late00000001", "currency": "RUB", **fields}
+
+    payment = {"payment_id": "1"}
+    return [
+        event("invoice.created", 1, START, "23:49:00", amount=100000, status="unpaid"),
+        event(
+            "payment.created",
+            2,
+            START,
+            "23:50:00",
+            **payment,
+            amount=100000,
+            fee=2500,
+            status="pending",
+            flow="instant",
+            method="bank_card",
+            payment_system="visa",
+            customer_id="late-payer",
+        ),
+        event("payment.status_changed", 3, START + timedelta(days=1), "00:10:00", **payment, status="captured"),
+        event("invoice.status_changed", 4, START + timedelta(days=1), "00:10:01", status="paid"),
+        event(
+            "refund.created",
+            5,
+            START + timedelta(days=20),
+            "12:00:00",
+            **payment,
+            refund_id="1",
+            amount=30000,
+            status="succeeded",
+        ),
+        event(
+            "chargeback.created",
+            6,
+            LAST,
+            "09:00:00",
+            **payment,
+            chargeback_id="1",
+            amount=70000,
+            status="accepted",
+            category="fraud",
+            stage="chargeback",
+        ),
+    ]
+
+
+def _landing_until_last_day(landing: Path) -> None:
+    """The days after the generated ones hold no data but the payment's late events."""
+    late = {}
+    for payment_event in _payment_with_late_events():
+        late.setdefault(payment_event["created_at"][:10], []).append(payment_event)
+    header = next((landing / "billing" / "transactions").glob("*.csv")).read_text().splitlines()[0]
+    for offset in range(41):
+        day = (START + timedelta(days=offset)).isoformat()
+        payments = landing / "payments" / "events" / f"{day}.json"
+        if offset >= DAYS:
+            for empty in (landing / "viewing" / "sessions", landing / "events" / "analytics_events"):
+                (empty / f"{day}.json").write_text("")
+            (landing / "billing" / "transactions" / f"{day}.csv").write_text(header + "\n")
+            payments.write_text("")
+        with payments.open("a") as file:
+            file.write("".join(json.dumps(e) + "\n" for e in late.get(day, [])))
+
+
 @pytest.mark.slow
 def test_day_by_day_runs_and_a_corrected_day_equal_a_full_rebuild(tmp_path):
     from orchestration.definitions import defs
@@ -63,15 +135,19 @@ def test_day_by_day_runs_and_a_corrected_day_equal_a_full_rebuild(tmp_path):
     landing = tmp_path / "landing"
     generate(landing, START, DAYS, 0.05, seed=11)
     _registrations_change_later(landing / "events" / "analytics_events")
+    _landing_until_last_day(landing)
     daily = Warehouse(path=str(tmp_path / "daily"), lock_timeout=60)
     for offset in range(DAYS):
         _daily_pipeline(defs, daily, landing, (START + timedelta(days=offset)).isoformat())
+    # the quiet weeks after as two backfills (each one run): the refund arrives in one, the chargeback in the other
+    refund_day = START + timedelta(days=20)
+    _daily_pipeline(defs, daily, landing, tags=partition_range_tags(START + timedelta(days=DAYS), refund_day))
+    _daily_pipeline(defs, daily, landing, tags=partition_range_tags(refund_day + timedelta(days=1), LAST))
     _correct_sessions(landing / "viewing" / "sessions" / f"{START.isoformat()}.json")
     _daily_pipeline(defs, daily, landing, START.isoformat())
 
     full = Warehouse(path=str(tmp_path / "full"), lock_timeout=60)
-    last = START + timedelta(days=DAYS - 1)
-    _daily_pipeline(defs, full, landing, tags=partition_range_tags(START, last))
+    _daily_pipeline(defs, full, landing, tags=partition_range_tags(START, LAST))
 
     with daily.connect() as conn:
         incremental = table_fingerprints(conn)
@@ -90,6 +166,15 @@ def test_day_by_day_runs_and_a_corrected_day_equal_a_full_rebuild(tmp_path):
             "  WHERE event_type = 'registration.completed' AND event_date = {first:Date})",
             {"first": START, "last": START + timedelta(days=DAYS - 1)},
         )
+        late_payment = conn.query_df(
+            "SELECT movement_type, toDate(moved_at) AS day, balance_change FROM marts.fct_payments_balance_movements"
+            " WHERE invoice_id = 'late00000001' ORDER BY moved_at"
+        ).values.tolist()
+        late_closing = conn.scalar(
+            "SELECT argMax(closing_balance, day) FROM marts.agg_payments_shop_accounting_daily"
+            " WHERE merchant_id = {m:String}",
+            {"m": MERCHANT},
+        )
     with full.connect() as conn:
         rebuilt = table_fingerprints(conn)
     # the world has sessions across midnight and registrations that change days after their completion
@@ -98,3 +183,9 @@ def test_day_by_day_runs_and_a_corrected_day_equal_a_full_rebuild(tmp_path):
     differing = {t: (incremental[t], rebuilt[t]) for t in incremental if incremental[t] != rebuilt[t]}
     assert differing == {}
     assert incremental["marts.agg_viewing_online_minute"][0] > 0
+    assert late_payment == [
+        ["payment", START + timedelta(days=1), 97500],
+        ["refund", START + timedelta(days=20), -30000],
+        ["chargeback", LAST, -70000],
+    ]
+    assert late_closing == -2500

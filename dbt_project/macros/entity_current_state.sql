@@ -5,6 +5,12 @@
     Source columns are qualified (e.) so that no output alias shadows them inside the aggregates.
 -#}
 {% macro entity_current_state(entity, keys=[], extra=[]) %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete_insert',
+    unique_key=(['merchant_id', 'shop_id', 'invoice_id'] + keys) | join(', '),
+    order_by='(merchant_id, shop_id, created_at)'
+) }}
 select
     e.merchant_id as merchant_id,
     e.shop_id as shop_id,
@@ -22,5 +28,9 @@ select
     argMinIf(e.currency_symbolic_code, e.sequence_id, e.currency_symbolic_code is not null) as currency_symbolic_code
 from {{ ref('stg_payments__events') }} as e
 where startsWith(e.event_type, '{{ entity }}.')
+{%- if is_incremental() %}
+    and (ifNull(e.invoice_id, ''), {{ ('ifNull(e.' ~ keys[0] ~ ", '')") if keys else "''" }})
+        in {{ payment_entities_of_type_in_window(entity) }}
+{%- endif %}
 group by merchant_id, shop_id, invoice_id{% for key in keys %}, {{ key }}{% endfor %}
 {% endmacro %}

@@ -1,5 +1,15 @@
+-- depends_on: {{ ref('stg_payments__events') }} (the entities with events in the window, in incremental runs)
 -- Payments per UTC day (of creation), merchant, currency and payment system for reports: captured count and
--- amounts (Magista's turnover), failed count (conversion = captured / (captured + failed)).
+-- amounts (Magista's turnover), failed count (conversion = captured / (captured + failed)). Incremental: a run
+-- rebuilds the days on which the payments with events in its window were created.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by='payment_date',
+        order_by='(payment_date, merchant_id)'
+    )
+}}
 select
     toDate(created_at) as payment_date,
     merchant_id,
@@ -10,4 +20,10 @@ select
     sumIf(amount, reached_captured) as captured_amount,
     sumIf(fee, reached_captured) as captured_fee
 from {{ ref('fct_payments') }}
+{%- if is_incremental() %}
+where toDate(created_at) in (
+    select toDate(created_at) from {{ ref('fct_payments') }}
+    where (ifNull(invoice_id, ''), ifNull(payment_id, '')) in {{ payment_entities_of_type_in_window('payment') }}
+)
+{%- endif %}
 group by payment_date, merchant_id, currency_symbolic_code, payment_system

@@ -1,8 +1,17 @@
-{{ config(order_by="(merchant_id, shop_id, minute)") }}
+-- depends_on: {{ ref('stg_payments__events') }} (the entities with events in the window, in incremental runs)
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete_insert',
+        unique_key='merchant_id, shop_id, minute',
+        order_by='(merchant_id, shop_id, minute)'
+    )
+}}
 
 -- Payments per merchant, shop, minute (of the payment's creation, UTC) and the dimensions the statistics
 -- group by. Counts and sums merge exactly by addition and payers by uniqExactMerge, so any split interval
--- that is a whole number of minutes is an exact merge of these rows.
+-- that is a whole number of minutes is an exact merge of these rows. Incremental: a run recomputes the minutes
+-- (per shop) in which the payments with events in its window were created.
 select
     merchant_id,
     shop_id,
@@ -17,4 +26,5 @@ select
     sumIf(fee, reached_captured) as captured_fee,
     uniqExactStateIf(payer, reached_captured and payer is not null) as payers_state
 from {{ ref('fct_payments') }}
+{{- only_buckets_of_payments_in_window('toStartOfMinute(created_at)') }}
 group by merchant_id, shop_id, minute, currency_symbolic_code, city_id, country_id, payment_system

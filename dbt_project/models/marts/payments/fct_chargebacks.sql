@@ -1,5 +1,3 @@
-{{ config(order_by="(merchant_id, shop_id, created_at)") }}
-
 -- One row per chargeback in its current state, with its payment, latest category and stage.
 {{ entity_current_state('chargeback', keys=['chargeback_id'], extra=[
     ('payment_id', 'any(e.payment_id)'),

@@ -1,6 +1,29 @@
-{{ config(order_by="(merchant_id, shop_id, created_at)") }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete_insert',
+        unique_key='merchant_id, shop_id, invoice_id, payment_id',
+        order_by='(merchant_id, shop_id, created_at)'
+    )
+}}
+{%- set touched = payment_entities_of_type_in_window('payment') if is_incremental() else none %}
 
--- One row per payment: its attributes from payment.created, its status from the latest event.
+-- One row per payment: its attributes from payment.created, its status from the latest event by sequence_id,
+-- and whether it ever reached captured (a later refund or chargeback has its own entity and does not undo
+-- that). Incremental: delete+insert of the payments that have events in the run's window.
+with state as (
+    select
+        invoice_id,
+        entity_id,
+        argMax(status, sequence_id) as current_status,
+        argMax(changed_at, sequence_id) as status_changed_at,
+        countIf(status = 'captured') > 0 as reached_captured
+    from {{ ref('int_payments__status_history') }}
+    where entity_type = 'payment'
+    {%- if touched %} and (invoice_id, entity_id) in {{ touched }}{% endif %}
+    group by invoice_id, entity_id
+)
+
 select
     c.merchant_id as merchant_id,
     c.shop_id as shop_id,
@@ -25,7 +48,10 @@ select
     c.city_id as city_id,
     c.country_id as country_id,
     coalesce(c.payment_customer_id, c.payment_fingerprint) as payer
-from (select * from {{ ref('stg_payments__events') }} where event_type = 'payment.created') as c
-inner join {{ ref('int_payments__payment_state') }} as s
-    on s.invoice_id = ifNull(c.invoice_id, '') and s.payment_id = ifNull(c.payment_id, '')
+from (
+    select * from {{ ref('stg_payments__events') }}
+    where event_type = 'payment.created'
+    {%- if touched %} and (ifNull(invoice_id, ''), ifNull(payment_id, '')) in {{ touched }}{% endif %}
+) as c
+inner join state as s on s.invoice_id = ifNull(c.invoice_id, '') and s.entity_id = ifNull(c.payment_id, '')
 -- a payment delivered twice has one payment.created row after ingest's de-duplication

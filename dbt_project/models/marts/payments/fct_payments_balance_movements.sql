@@ -1,7 +1,17 @@
+-- depends_on: {{ ref('stg_payments__events') }} (the entities with events in the window, in incremental runs)
 -- Every movement of money on a shop's account, at the moment it happened: a payment when it is captured
 -- (funds acquired, fee charged), a refund when it succeeds, a chargeback when it is accepted, a payout when
--- it is paid. balance_change is what the movement does to the shop's balance.
-{{ config(order_by='(moved_at, merchant_id, shop_id)') }}
+-- it is paid. balance_change is what the movement does to the shop's balance. Incremental: delete+insert of
+-- the movements of the entities that have events in the run's window.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete_insert',
+        unique_key='movement_type, merchant_id, shop_id, invoice_id, entity_id',
+        order_by='(moved_at, merchant_id, shop_id)'
+    )
+}}
+{%- set touched = payment_entities_in_window() if is_incremental() else none %}
 
 with reached as (
     select
@@ -15,6 +25,7 @@ with reached as (
     where (entity_type, status) in (
         ('payment', 'captured'), ('refund', 'succeeded'), ('chargeback', 'accepted'), ('payout', 'paid')
     )
+    {%- if touched %} and (entity_type, invoice_id, entity_id) in {{ touched }}{% endif %}
     group by entity_type, merchant_id, shop_id, invoice_id, entity_id
 ),
 
@@ -25,22 +36,22 @@ amounts as (
         ifNull(currency_symbolic_code, '') as currency_code,
         ifNull(amount, 0) as funds_acquired, ifNull(fee, 0) as fee_charged,
         toInt64(0) as funds_refunded, toInt64(0) as funds_charged_back, toInt64(0) as funds_paid_out
-    from {{ ref('fct_payments') }}
+    from {{ ref('fct_payments') }}{{ only_payment_entities_in_window('payment', 'payment_id') }}
     union all
     select
         'refund', merchant_id, shop_id, invoice_id, refund_id, ifNull(currency_symbolic_code, ''),
         0, 0, ifNull(amount, 0), 0, 0
-    from {{ ref('fct_refunds') }}
+    from {{ ref('fct_refunds') }}{{ only_payment_entities_in_window('refund', 'refund_id') }}
     union all
     select
         'chargeback', merchant_id, shop_id, invoice_id, chargeback_id, ifNull(currency_symbolic_code, ''),
         0, 0, 0, ifNull(amount, 0), 0
-    from {{ ref('fct_chargebacks') }}
+    from {{ ref('fct_chargebacks') }}{{ only_payment_entities_in_window('chargeback', 'chargeback_id') }}
     union all
     select
         'payout', merchant_id, shop_id, invoice_id, payout_id, ifNull(currency_symbolic_code, ''),
         0, 0, 0, 0, ifNull(amount, 0)
-    from {{ ref('fct_payouts') }}
+    from {{ ref('fct_payouts') }}{{ only_payment_entities_in_window('payout', 'payout_id') }}
 )
 
 select

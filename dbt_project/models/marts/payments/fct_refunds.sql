@@ -1,4 +1,2 @@
-{{ config(order_by="(merchant_id, shop_id, created_at)") }}
-
 -- One row per refund in its current state, with the payment it refunds.
 {{ entity_current_state('refund', keys=['refund_id'], extra=[('payment_id', 'any(e.payment_id)')]) }}

@@ -1,0 +1,57 @@
+{#- The entity type of a payment-processing event, and the id of the entity it is about. -#}
+{% macro payment_entity_type(event_type) -%}
+    multiIf(
+        startsWith({{ event_type }}, 'invoice.'), 'invoice',
+        startsWith({{ event_type }}, 'payment.'), 'payment',
+        startsWith({{ event_type }}, 'refund.'), 'refund',
+        startsWith({{ event_type }}, 'chargeback.'), 'chargeback',
+        'payout'
+    )
+{%- endmacro %}
+
+{% macro payment_entity_id(event_type) -%}
+    ifNull(multiIf(
+        startsWith({{ event_type }}, 'payment.'), payment_id,
+        startsWith({{ event_type }}, 'refund.'), refund_id,
+        startsWith({{ event_type }}, 'chargeback.'), chargeback_id,
+        startsWith({{ event_type }}, 'payout.'), payout_id,
+        ''
+    ), '')
+{%- endmacro %}
+
+{#- (entity_type, invoice_id, entity_id) of every entity that has events in the run's window: status changes
+    arrive days after an entity was created, so the current-state marts recompute these, wherever they began. -#}
+{% macro payment_entities_in_window() -%}
+    (
+        select distinct
+            {{ payment_entity_type('event_type') }} as entity_type,
+            ifNull(invoice_id, '') as invoice_id,
+            {{ payment_entity_id('event_type') }} as entity_id
+        from {{ ref('stg_payments__events') }}
+        where {{ partition_window('event_date') }}
+    )
+{%- endmacro %}
+
+{#- The same for one entity type: (invoice_id, entity_id). -#}
+{% macro payment_entities_of_type_in_window(entity_type) -%}
+    (select invoice_id, entity_id from {{ payment_entities_in_window() }} where entity_type = '{{ entity_type }}')
+{%- endmacro %}
+
+{#- In an incremental run, a WHERE clause keeping the rows of `entity_type` entities with events in the window. -#}
+{% macro only_payment_entities_in_window(entity_type, id_column) -%}
+    {%- if is_incremental() %}
+    where (ifNull(invoice_id, ''), ifNull({{ id_column }}, '')) in {{ payment_entities_of_type_in_window(entity_type) }}
+    {%- endif %}
+{%- endmacro %}
+
+{#- In an incremental run, a condition keeping the payments created in the same `grain` (a minute or a day,
+    per merchant and shop) as a payment with events in the window: the aggregates by creation time recompute
+    those whole buckets. -#}
+{% macro only_buckets_of_payments_in_window(bucket) -%}
+    {%- if is_incremental() %}
+    where (merchant_id, shop_id, {{ bucket }}) in (
+        select merchant_id, shop_id, {{ bucket }} from {{ ref('fct_payments') }}
+        where (ifNull(invoice_id, ''), ifNull(payment_id, '')) in {{ payment_entities_of_type_in_window('payment') }}
+    )
+    {%- endif %}
+{%- endmacro %}
