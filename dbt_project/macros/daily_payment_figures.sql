@@ -7,3 +7,13 @@
     countIf(t.kind = 'refund') as refunds_count,
     sumIf(t.amount, t.kind = 'refund') as refunds_amount
 {%- endmacro %}
+
+{#- In an incremental run, a condition keeping the transactions `t` of the UTC days (of created_at) that the
+    window's loads hold transactions of: the daily payment marts rebuild those whole days. -#}
+{% macro only_days_of_transactions_in_window() -%}
+    {%- if is_incremental() %}
+    where toDate(t.created_at) in (
+        select toDate(created_at) from {{ ref('stg_billing__transactions') }} where {{ partition_window('load_date') }}
+    )
+    {%- endif %}
+{%- endmacro %}

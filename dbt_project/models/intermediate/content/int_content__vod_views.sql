@@ -1,9 +1,15 @@
--- A table, not a view: several marts read it and it is costly to compute.
-{{ config(materialized='table', order_by='(account_id, view_date)') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by='view_date',
+        order_by='(account_id, view_date)'
+    )
+}}
 
 -- Video-on-demand viewing (films and series) per session and UTC day, with the subscription the session
 -- began under: the account's latest subscription started at or before the session's start and not yet
--- ended (NULL when none covers it).
+-- ended (NULL when none covers it). Incremental by UTC day, over the days the viewing models rebuild.
 select
     v.session_id as session_id,
     v.client_id as client_id,
@@ -19,6 +25,7 @@ select
 from (
     select * from {{ ref('int_viewing__session_days') }}
     where content_type = 'vod' and title_id is not null
+    {%- if is_incremental() %} and {{ partition_window('view_date', days_after=session_span_days()) }}{% endif %}
 ) as v
 left asof join (
     select

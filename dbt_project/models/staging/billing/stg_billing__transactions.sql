@@ -6,5 +6,6 @@ select
     kind,
     amount,
     toString(currency) as currency,
-    created_at
+    created_at,
+    _partition_date as load_date
 from {{ source('billing', 'billing_transactions') }}
