@@ -40,6 +40,7 @@ bench: install
 	$(BIN)/python -m bench.generator
 	$(BIN)/python -m bench.viewing
 	$(BIN)/python -m bench.events
+	$(BIN)/python -m bench.incremental
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs
