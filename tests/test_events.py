@@ -334,6 +334,15 @@ def test_scheduled_reports_asset_writes_each_organizations_files(world):
     assert names == sorted(f"events_{org}_{DAY1}_{DAY1}.{ext}" for org in (O1, O2) for ext in ("csv", "xlsx"))
     o2 = list(csv.reader(io.StringIO((folder / f"events_{O2}_{DAY1}_{DAY1}.csv").read_bytes().decode("utf-8-sig"))))
     assert o2[1][:4] == [DAY1.isoformat(), "00000000-0000-4000-8000-0000000000e3", "1", "1"]
+    # a backfill of a range is one run that writes every day's reports
+    result = materialize(
+        [events_organization_reports], resources=world["resources"], tags=partition_range_tags(DAY1, DAY2)
+    )
+    assert result.success
+    written = result.get_asset_materialization_events()[0].materialization.metadata["files"].value
+    days = {name.split("/")[0] for name in written}
+    assert days == {DAY1.isoformat(), DAY2.isoformat()}
+    assert all((world["root"] / "exports" / "events" / name).exists() for name in written)
 
 
 def test_command_line(world, monkeypatch, capsys, tmp_path):

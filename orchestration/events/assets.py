@@ -53,34 +53,37 @@ def analytics_events(
     key=["exports", "events_organization_reports"],
     deps=[AssetKey(["marts", "agg_events_organization_daily"])],
     group_name="events",
-    description="Each organization's daily event report for the partition's day, as XLSX and CSV files.",
+    description="Each organization's daily event report for each day of the partition range, as XLSX and CSV files.",
     partitions_def=daily_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
     kinds={"xlsx", "csv"},
 )
 def events_organization_reports(
     context: AssetExecutionContext, warehouse: Warehouse, exports: ExportsDir
 ) -> MaterializeResult:
-    day = partition_days(context)[0]
-    out_dir = Path(exports.path) / "events" / day.isoformat()
-    files = []
+    days = partition_days(context)
+    files, organizations = [], set()
     with warehouse.connect() as conn:
-        organizations = (
-            conn.query_arrow(
-                "SELECT DISTINCT toString(organization_id) AS org FROM marts.agg_events_organization_daily"
-                " WHERE event_date = {day:Date} ORDER BY org",
-                {"day": day.isoformat()},
+        for day in days:
+            out_dir = Path(exports.path) / "events" / day.isoformat()
+            day_organizations = (
+                conn.query_arrow(
+                    "SELECT DISTINCT toString(organization_id) AS org FROM marts.agg_events_organization_daily"
+                    " WHERE event_date = {day:Date} ORDER BY org",
+                    {"day": day.isoformat()},
+                )
+                .column("org")
+                .to_pylist()
             )
-            .column("org")
-            .to_pylist()
-        )
-        for org in organizations:
-            for file_format in ("xlsx", "csv"):
-                files.append(export(conn, org, day, day, file_format, out_dir))
+            organizations.update(day_organizations)
+            for org in day_organizations:
+                for file_format in ("xlsx", "csv"):
+                    files.append(export(conn, org, day, day, file_format, out_dir))
     return MaterializeResult(
         metadata={
             "organizations": len(organizations),
-            "files": MetadataValue.json({str(f.path.name): f.rows for f in files}),
-            "directory": MetadataValue.path(str(out_dir)),
+            "files": MetadataValue.json({f"{f.path.parent.name}/{f.path.name}": f.rows for f in files}),
+            "directory": MetadataValue.path(str(Path(exports.path) / "events")),
         }
     )
 
