@@ -1,0 +1,25 @@
+"""`ott-analytics run`: its arguments are checked before anything runs, with a message that says what is wrong."""
+
+import pytest
+
+from orchestration.cli import main
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "daily_pipeline", "--from", "2026-11-02"], "give --date, or --from and --to together"),
+        (
+            ["run", "daily_pipeline", "--date", "2026-11-02", "--from", "2026-11-01", "--to", "2026-11-02"],
+            "give --date",
+        ),
+        (["run", "daily_pipeline", "--from", "2026-11-03", "--to", "2026-11-02"], "--from 2026-11-03 is after --to"),
+        (["run", "dialy_pipeline", "--date", "2026-11-02"], "no job 'dialy_pipeline'; the jobs are: "),
+    ],
+)
+def test_bad_arguments_are_refused_with_a_reason(argv, message, capsys):
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert message in error
+    if "no job" in message:
+        assert "daily_pipeline" in error and "cache_max_online" in error
