@@ -21,6 +21,7 @@ from pathlib import Path
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, RunsFilter
 from dagster._core.launcher import CheckRunHealthResult, DefaultRunLauncher, WorkerStatus
 from dagster._core.storage.tags import GRPC_INFO_TAG, PARTITION_NAME_TAG
+from dbt.adapters.chdb.session import file_is_locked
 
 LIVENESS_TAG = "ott/liveness"
 # Runs in these states have (or are about to have) a process working on them.
@@ -39,7 +40,6 @@ def liveness_tags(dagster_home: str | Path) -> dict[str, str]:
     path = folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     fcntl.flock(fd, fcntl.LOCK_EX)
-    os.write(fd, json.dumps({"pid": os.getpid()}).encode())
     _held[str(path)] = fd
     atexit.register(path.unlink, missing_ok=True)  # a process that dies instead leaves it to fail_dead_runs
     return {LIVENESS_TAG: str(path)}
@@ -59,11 +59,12 @@ def run_worker_health(instance: DagsterInstance, run: DagsterRun) -> CheckRunHea
 
 def fail_dead_runs(instance: DagsterInstance, say: Callable[[str], None]) -> list[str]:
     """Mark failed every run in progress whose process is gone, saying so once per run; their ids."""
-    failed = []
+    failed, in_use = [], set()
     for record in instance.get_run_records(RunsFilter(statuses=_IN_PROGRESS)):
         run = record.dagster_run
         health = run_worker_health(instance, run)
         if health.status != WorkerStatus.FAILED:
+            in_use.add(run.tags.get(LIVENESS_TAG))
             continue
         partition = run.tags.get(PARTITION_NAME_TAG)
         message = (
@@ -74,7 +75,7 @@ def fail_dead_runs(instance: DagsterInstance, say: Callable[[str], None]) -> lis
         instance.report_run_failed(run, message)
         say(message)
         failed.append(run.run_id)
-    _remove_unused_liveness_files(instance)
+    _remove_unused_liveness_files(Path(instance.root_directory) / "run-liveness", in_use)
     return failed
 
 
@@ -91,19 +92,13 @@ class WorkerCheckingRunLauncher(DefaultRunLauncher):
 
 def _liveness_file_health(path: Path) -> CheckRunHealthResult:
     try:
-        fd = os.open(path, os.O_RDWR)
+        alive = file_is_locked(path)
     except FileNotFoundError:
         return CheckRunHealthResult(WorkerStatus.FAILED, f"its process left no trace ({path.name} is gone)")
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if alive:
         return CheckRunHealthResult(WorkerStatus.RUNNING, "its process is alive")
-    else:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        pid = path.name.split("-", 1)[0]
-        return CheckRunHealthResult(WorkerStatus.FAILED, f"its process {pid} is gone")
-    finally:
-        os.close(fd)
+    pid = path.name.split("-", 1)[0]  # the file is named <pid>-<token>.lock
+    return CheckRunHealthResult(WorkerStatus.FAILED, f"its process {pid} is gone")
 
 
 def _code_server_health(run: DagsterRun) -> CheckRunHealthResult:
@@ -122,15 +117,10 @@ def _code_server_health(run: DagsterRun) -> CheckRunHealthResult:
     return CheckRunHealthResult(WorkerStatus.FAILED, "its code server no longer runs it")
 
 
-def _remove_unused_liveness_files(instance: DagsterInstance) -> None:
+def _remove_unused_liveness_files(folder: Path, in_use: set[str | None]) -> None:
     """Drop liveness files of processes that ended and of no run still in progress."""
-    folder = Path(instance.root_directory) / "run-liveness"
     if not folder.is_dir():
         return
-    in_use = {
-        record.dagster_run.tags.get(LIVENESS_TAG)
-        for record in instance.get_run_records(RunsFilter(statuses=_IN_PROGRESS))
-    }
     for path in folder.glob("*.lock"):
         if str(path) in _held or str(path) in in_use:
             continue

@@ -23,9 +23,12 @@ class WarehouseBusyError(RuntimeError):
 def directory_is_locked(path: str) -> bool:
     """True when another process holds the ClickHouse status lock of `path`."""
     status = Path(path) / "status"
-    if not status.exists():
-        return False
-    fd = os.open(status, os.O_RDONLY)
+    return status.exists() and file_is_locked(status)
+
+
+def file_is_locked(path: str | Path) -> bool:
+    """True when another process holds a flock on the existing file `path` (FileNotFoundError if missing)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
