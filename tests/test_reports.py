@@ -66,14 +66,79 @@ def test_published_snapshots_are_complete_in_every_format(snapshots, pipeline_ru
     current = snapshots / "current"
     assert current.is_symlink()
     with defs.resources["warehouse"].connect() as conn:
-        for name, (_, sql) in published.TABLES.items():
-            rows = conn.scalar(f"SELECT count() FROM ({sql})")
-            assert pq.read_table(current / f"{name}.parquet").num_rows == rows, name
-            assert (current / f"{name}.csv").read_text().count("\n") == rows + 1, name
-            sheet = openpyxl.load_workbook(current / f"{name}.xlsx", read_only=True).active
-            assert sheet.max_row == rows + 1, name
-        money = pq.read_table(current / "billing_daily_payments.parquet").column("payments_amount")
-        assert str(money.type).startswith("decimal")  # exact money survives publishing
+        for name, table in published.TABLES.items():
+            rows = conn.scalar(f"SELECT count() FROM ({table.sql})")
+            assert len(published.read(snapshots, name)) == rows, name
+            if table.day_column is None:
+                stems = [current / name]
+            else:
+                days = conn.query_arrow(f"SELECT DISTINCT toString({table.day_column}) AS d FROM ({table.sql})")
+                stems = [current / name / day for day in days.column("d").to_pylist()]
+                assert sorted(p.name for p in (current / name).glob("*.parquet")) == sorted(
+                    [published.SCHEMA_FILE] + [f"{s.name}.parquet" for s in stems]
+                ), name
+            assert sum(pq.read_table(f"{s}.parquet").num_rows for s in stems) == rows, name
+            assert sum(open(f"{s}.csv").read().count("\n") - 1 for s in stems) == rows, name
+            sheets = [openpyxl.load_workbook(f"{s}.xlsx", read_only=True).active for s in stems]
+            assert sum(sheet.max_row - 1 for sheet in sheets) == rows, name
+        money = published.read(snapshots, "billing_daily_payments")["payments_amount"]
+        assert all(isinstance(value, Decimal) for value in money)  # exact money survives publishing
+
+
+def test_a_publish_rewrites_only_the_days_that_changed(monkeypatch, tmp_path):
+    """Day files whose rows did not change are hard-linked from the previous version; a changed day is
+    rewritten, a vanished day leaves, and the small tables are rewritten only when their content changes."""
+    from orchestration.definitions import defs
+
+    monkeypatch.setattr(
+        published,
+        "TABLES",
+        {
+            "daily": published.PublishedTable("t", "SELECT * FROM scratch.published_daily", "day"),
+            "whole": published.PublishedTable("t", "SELECT * FROM scratch.published_whole"),
+        },
+    )
+    root = tmp_path / "published"
+    with defs.resources["warehouse"].connect() as conn:
+        conn.command("CREATE DATABASE IF NOT EXISTS scratch")
+        conn.command(
+            "CREATE OR REPLACE TABLE scratch.published_daily (day Date, n UInt32, amount Decimal(18, 2))"
+            " ENGINE = MergeTree ORDER BY day"
+        )
+        conn.command("CREATE OR REPLACE TABLE scratch.published_whole (k String) ENGINE = MergeTree ORDER BY k")
+        conn.command(
+            "INSERT INTO scratch.published_daily VALUES"
+            " ('2026-01-01', 1, 1.10), ('2026-01-02', 2, 2.20), ('2026-01-02', 3, 3.30), ('2026-01-03', 4, 4.40)"
+        )
+        conn.command("INSERT INTO scratch.published_whole VALUES ('a')")
+        try:
+            first = published.publish(conn, root)
+            assert first.files_written == 4 * 3 and first.files_kept == 0
+            inode = (root / "current" / "daily" / "2026-01-01.parquet").stat().st_ino
+
+            assert published.publish(conn, root).files_written == 0  # nothing changed: every file reused
+
+            conn.command(
+                "ALTER TABLE scratch.published_daily DELETE WHERE day = '2026-01-03' SETTINGS mutations_sync = 1"
+            )
+            conn.command("INSERT INTO scratch.published_daily VALUES ('2026-01-02', 5, 5.50)")
+            third = published.publish(conn, root)
+            daily = published.read(root, "daily")
+        finally:
+            conn.command("DROP DATABASE scratch")
+    assert third.files_written == 3 and third.files_kept == 2 * 3  # 01-02 rewritten; 01-01 and the whole table kept
+    current = root / "current" / "daily"
+    assert sorted(p.name for p in current.glob("*.parquet")) == [
+        "2026-01-01.parquet",
+        "2026-01-02.parquet",
+        published.SCHEMA_FILE,
+    ]
+    assert (current / "2026-01-01.parquet").stat().st_ino == inode
+    assert sorted(daily["n"]) == [1, 2, 3, 5]
+    assert sorted(daily["amount"]) == [Decimal("1.10"), Decimal("2.20"), Decimal("3.30"), Decimal("5.50")]
+    sheet = openpyxl.load_workbook(current / "2026-01-02.xlsx", read_only=True).active
+    assert [row[1:] for row in sheet.iter_rows(min_row=2, values_only=True)] == [(2, 2.2), (3, 3.3), (5, 5.5)]
+    assert len(list(root.glob("v*"))) == published.KEEP_VERSIONS
 
 
 def test_an_interrupted_publish_leaves_the_current_snapshot_whole(snapshots, pipeline_run, monkeypatch, tmp_path):

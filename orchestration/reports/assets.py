@@ -22,16 +22,22 @@ def published_dir(exports: ExportsDir) -> Path:
 
 @asset(
     key=["exports", "published_marts"],
-    deps=sorted({AssetKey(["marts", model]) for model, _ in TABLES.values()}, key=lambda k: k.path),
+    deps=sorted({AssetKey(["marts", table.model]) for table in TABLES.values()}, key=lambda k: k.path),
     group_name="reports",
-    description="Parquet/CSV/XLSX snapshots of the marts reports and outside tools read, switched in atomically.",
+    description="Parquet/CSV/XLSX snapshots of the marts reports and outside tools read (daily tables a file per day;"
+    " only what changed is rewritten), switched in atomically.",
     kinds={"parquet", "csv", "xlsx"},
 )
 def published_marts(warehouse: Warehouse, exports: ExportsDir) -> MaterializeResult:
     with warehouse.connect() as conn:
-        rows = publish(conn, published_dir(exports))
+        stats = publish(conn, published_dir(exports))
     return MaterializeResult(
-        metadata={"rows": MetadataValue.json(rows), "path": str(published_dir(exports) / "current")}
+        metadata={
+            "rows": MetadataValue.json(stats.rows),
+            "files_written": stats.files_written,
+            "files_kept": stats.files_kept,
+            "path": str(published_dir(exports) / "current"),
+        }
     )
 
 
