@@ -1,6 +1,8 @@
 """The whole pipeline through Dagster on a tiny generated world, checked against pandas on the landing files."""
 
 import json
+import os
+import subprocess
 from decimal import Decimal
 
 import pandas as pd
@@ -183,3 +185,43 @@ def test_the_demo_summary_reads_every_headline(conn):
     lines = text.splitlines()
     revenue = lines[lines.index("Premier: revenue allocated to titles / unallocated, by currency:") + 1]
     assert revenue != "  (none)"
+
+
+def test_data_tests_of_day_partitioned_models_check_the_run_days(tmp_path):
+    """A scheduled run's data tests read its days (macros/test_window.sql); reconciliations of two models'
+    totals read whole tables; a build without the window vars checks every day."""
+    from orchestration.dbt.resources import DBT_PROJECT_DIR, dbt_executable
+
+    def compiled(vars_json: str) -> dict[str, str]:
+        target = tmp_path / f"target-{len(vars_json)}"
+        subprocess.run(
+            [
+                dbt_executable(),
+                "compile",
+                "--select",
+                "fct_analytics_events stg_viewing__sessions agg_viewing_customer_daily,test_name:total_matches",
+                "--vars",
+                vars_json,
+                "--indirect-selection",
+                "eager",
+                "--target-path",
+                str(target),
+                "--quiet",
+            ],
+            cwd=DBT_PROJECT_DIR,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "OTT_WAREHOUSE_PATH": str(tmp_path / "warehouse")},
+        )
+        return {p.stem: p.read_text() for p in target.rglob("compiled/**/*.sql")}
+
+    window = "between toDate('2026-03-01') - 0 and toDate('2026-03-02') + 0"
+    day = compiled('{"min_date": "2026-03-01", "max_date": "2026-03-02"}')
+    assert (
+        f"from (select * from `marts`.`fct_analytics_events` where event_date {window}) dbt_subquery"
+        in (day["unique_fct_analytics_events_id"])
+    )
+    assert f"where session_date {window}" in day["unique_stg_viewing__sessions_session_id"]
+    reconciliation = next(sql for name, sql in day.items() if name.startswith("total_matches_agg_viewing_cust"))
+    assert "toDate" not in reconciliation
+    assert "toDate('2999-12-31')" in compiled("{}")["unique_fct_analytics_events_id"]
