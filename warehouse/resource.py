@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from typing import Literal
 
 from dagster import ConfigurableResource, InitResourceContext
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from warehouse.connection import WarehouseConnection
 from warehouse.locations import warehouse_path
@@ -17,10 +17,12 @@ SERVER_WORK_TABLE_AGE_SECONDS = 24 * 3600
 class Warehouse(ConfigurableResource):
     """ClickHouse for ingest, exports and queries: embedded chDB (`path`) or a server.
 
-    The embedded directory is opened for one operation and closed after it, so that dbt (another
-    process) can open it in between; a process that finds it busy waits up to `lock_timeout` seconds.
-    In a Dagster run, the embedded warehouse is also leased (see `warehouse.lease`): one run (or, with the
-    multiprocess executor, one step) at a time, released by the kernel however the holder ends.
+    Outside a run, the embedded directory is opened for one operation and closed after it; a process that
+    finds it busy waits up to `lock_timeout` seconds. In a Dagster run, the embedded warehouse is leased (see
+    `warehouse.lease`): one run (or, with the multiprocess executor, one step) at a time, released by the
+    kernel however the holder ends. While it holds the lease, the run keeps one session open from step to
+    step (opening a directory loads every table's parts: about a second at 120 days of history) and closes
+    it only for dbt, another process (`release_session`).
     """
 
     backend: Literal["embedded", "clickhouse"] = "embedded"
@@ -32,9 +34,31 @@ class Warehouse(ConfigurableResource):
     password: str = ""
     secure: bool = False
     database: str = "default"
+    _keep_session: bool = PrivateAttr(default=False)
+    _session: WarehouseConnection | None = PrivateAttr(default=None)
 
     @contextmanager
     def connect(self) -> Iterator[WarehouseConnection]:
+        if self._session is not None:
+            yield self._session
+            return
+        connection = self._open()
+        if self._keep_session:
+            self._session = connection
+            yield connection
+            return
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def release_session(self) -> None:
+        """Close the session a run keeps open, so that another process (dbt) can open the directory."""
+        if self._session is not None:
+            session, self._session = self._session, None
+            session.close()
+
+    def _open(self) -> WarehouseConnection:
         if self.backend == "embedded":
             from warehouse.embedded import EmbeddedConnection
 
@@ -43,10 +67,7 @@ class Warehouse(ConfigurableResource):
             from warehouse.server import ServerConnection
 
             connection = ServerConnection(self.host, self.port, self.user, self.password, self.secure, self.database)
-        try:
-            yield connection
-        finally:
-            connection.close()
+        return connection
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator["Warehouse"]:
@@ -62,9 +83,14 @@ class Warehouse(ConfigurableResource):
         from warehouse.lease import hold_lease
 
         with hold_lease(self.path, _holder(context), self.lock_timeout, on_wait=context.log.warning):
-            with self.connect() as conn:
-                _report_dropped(context, drop_leftover_work_tables(conn))
-            yield self
+            self._keep_session = True
+            try:
+                with self.connect() as conn:
+                    _report_dropped(context, drop_leftover_work_tables(conn))
+                yield self
+            finally:
+                self._keep_session = False
+                self.release_session()
 
 
 def _holder(context: InitResourceContext) -> str:

@@ -99,6 +99,7 @@ def start_dbt(
 ) -> DbtCliInvocation:
     """Start dbt on the step's warehouse. Taking the `warehouse` resource is what makes a dbt step hold the
     warehouse lease while dbt works; dbt (a subprocess) is pointed at the same embedded directory."""
+    warehouse.release_session()
     previous = os.environ.get("OTT_WAREHOUSE_PATH")
     os.environ["OTT_WAREHOUSE_PATH"] = warehouse.path
     try:
