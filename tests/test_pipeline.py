@@ -173,6 +173,18 @@ def test_rematerializing_a_partition_changes_nothing(defs, first_run):
         after = _snapshot(conn)
     assert after == before
 
+    # The same partition again: dbt is handed this asset's previous parse (same vars) and parses only changes.
+    from orchestration.dbt.assets import dbt_incremental_models
+    from orchestration.dbt.invocations import TARGET_DIR
+
+    again = materialize([dbt_incremental_models], resources=defs.resources, partition_key=TINY_START.isoformat())
+    assert again.success
+    logs = sorted(TARGET_DIR.glob("dbt_incremental_models-*/dbt.log"), key=lambda p: p.stat().st_mtime)
+    assert "Unable to do partial parsing" in logs[-2].read_text()  # the day's vars differ from the range's
+    assert "Unable to do partial parsing" not in logs[-1].read_text()
+    with warehouse.connect() as conn:
+        assert _snapshot(conn) == before
+
 
 def test_the_demo_summary_reads_every_headline(conn):
     from query.summary import HEADLINES, mart_row_counts, summary_text

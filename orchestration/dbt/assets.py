@@ -7,7 +7,8 @@ from dagster import AssetExecutionContext, BackfillPolicy, Config
 from dagster_dbt import DbtCliResource, dbt_assets
 from pydantic import Field
 
-from orchestration.dbt.resources import dbt_project, start_dbt
+from orchestration.dbt.invocations import run_dbt
+from orchestration.dbt.resources import dbt_project
 from orchestration.dbt.translator import OttDbtTranslator
 from orchestration.partitions import daily_partitions
 from warehouse import Warehouse
@@ -43,7 +44,7 @@ def dbt_incremental_models(
         "max_date": (window.end - timedelta(days=1)).date().isoformat(),
         "dynamics_client_ids": config.dynamics_client_ids,
     }
-    yield from start_dbt(context, dbt, warehouse, ["build", "--vars", json.dumps(window_vars)]).stream()
+    yield from run_dbt(context, dbt, warehouse, ["build", "--vars", json.dumps(window_vars)])
 
 
 @dbt_assets(
@@ -54,4 +55,4 @@ def dbt_incremental_models(
     dagster_dbt_translator=OttDbtTranslator(),
 )
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse):
-    yield from start_dbt(context, dbt, warehouse, ["build"]).stream()
+    yield from run_dbt(context, dbt, warehouse, ["build"])

@@ -9,11 +9,9 @@ from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
-from dagster import AssetExecutionContext
-from dagster_dbt import DbtCliInvocation, DbtCliResource, DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
-from warehouse import Warehouse
 from warehouse.locations import PROJECT_ROOT, warehouse_path
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -92,20 +90,3 @@ def dbt_resource() -> DbtCliResource:
 
 
 ensure_manifest()
-
-
-def start_dbt(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, args: list[str]
-) -> DbtCliInvocation:
-    """Start dbt on the step's warehouse. Taking the `warehouse` resource is what makes a dbt step hold the
-    warehouse lease while dbt works; dbt (a subprocess) is pointed at the same embedded directory."""
-    warehouse.release_session()
-    previous = os.environ.get("OTT_WAREHOUSE_PATH")
-    os.environ["OTT_WAREHOUSE_PATH"] = warehouse.path
-    try:
-        return dbt.cli(args, context=context)
-    finally:
-        if previous is None:
-            del os.environ["OTT_WAREHOUSE_PATH"]
-        else:
-            os.environ["OTT_WAREHOUSE_PATH"] = previous

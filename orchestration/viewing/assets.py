@@ -22,7 +22,8 @@ from ingest.landing import load_landing_file
 from ingest.load import load_batches
 from ingest.mongo import session_batches
 from ingest.viewing import sessions_source
-from orchestration.dbt.resources import dbt_project, start_dbt
+from orchestration.dbt.invocations import run_dbt
+from orchestration.dbt.resources import dbt_project
 from orchestration.dbt.translator import OttDbtTranslator
 from orchestration.ingest_assets import ingest_metadata, partition_days
 from orchestration.partitions import daily_partitions
@@ -119,7 +120,7 @@ class ChannelSortingConfig(Config):
 def dbt_channel_sorting(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, config: ChannelSortingConfig
 ):
-    yield from start_dbt(context, dbt, warehouse, ["build", "--vars", json.dumps(config.dbt_vars())]).stream()
+    yield from run_dbt(context, dbt, warehouse, ["build", "--vars", json.dumps(config.dbt_vars())])
 
 
 @asset(

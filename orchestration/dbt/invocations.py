@@ -1,0 +1,70 @@
+"""One dbt command of a dbt asset: on the step's warehouse, reusing the previous parse, with bounded leftovers."""
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DbtCliResource
+
+from orchestration.dbt.resources import DBT_PROJECT_DIR
+from warehouse import Warehouse
+
+TARGET_DIR = DBT_PROJECT_DIR / "target"
+PARSE_FILE = "partial_parse.msgpack"
+# Each invocation writes its artifacts and dbt.log into a directory of its own; older ones are removed.
+KEEP_INVOCATIONS = 30
+
+
+def run_dbt(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, args: list[str]
+) -> Iterator[Any]:
+    """Run dbt and stream its events. Taking the `warehouse` resource is what makes a dbt step hold the
+    warehouse lease while dbt works; dbt (a subprocess) is pointed at the same embedded directory, which
+    this process closes first.
+
+    dbt parses the whole project again (seconds) whenever its vars differ from the parse it is given; this
+    asset's previous parse is handed over, so the hourly runs of a day (same vars) parse only what changed.
+    """
+    warehouse.release_session()
+    name = context.op_execution_context.op.name
+    target = TARGET_DIR / f"{name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    kept_parse = TARGET_DIR / f"{name}.{PARSE_FILE}"
+    if kept_parse.exists():
+        target.mkdir(parents=True)
+        shutil.copyfile(kept_parse, target / PARSE_FILE)
+    previous = os.environ.get("OTT_WAREHOUSE_PATH")
+    os.environ["OTT_WAREHOUSE_PATH"] = warehouse.path
+    try:
+        invocation = dbt.cli(args, context=context, target_path=target)
+    finally:
+        if previous is None:
+            del os.environ["OTT_WAREHOUSE_PATH"]
+        else:
+            os.environ["OTT_WAREHOUSE_PATH"] = previous
+    yield from invocation.stream()
+    _keep_parse(target / PARSE_FILE, kept_parse)
+    prune_invocation_dirs(TARGET_DIR, KEEP_INVOCATIONS)
+
+
+def _keep_parse(parse: Path, kept: Path) -> None:
+    if parse.exists():
+        partial = kept.with_name(f".{kept.name}.{uuid.uuid4().hex[:7]}")
+        shutil.copyfile(parse, partial)
+        os.replace(partial, kept)
+
+
+def prune_invocation_dirs(target_dir: Path, keep: int) -> list[Path]:
+    """Remove all but the `keep` newest invocation directories (`<asset>-<run>-<id>`) under `target_dir`."""
+    invocations = sorted(
+        (p for p in target_dir.iterdir() if p.is_dir() and p.name.count("-") >= 2),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    removed = invocations[keep:]
+    for old in removed:
+        shutil.rmtree(old, ignore_errors=True)
+    return removed
