@@ -13,6 +13,8 @@ INGEST_WORK_KINDS = ("load", "checked", "stage", "stageq")
 _INGEST_PATTERN = r"^_(" + "|".join(INGEST_WORK_KINDS) + r")_.+_[0-9a-f]{12}$"
 # dbt-clickhouse's intermediate, backup and new-data relations of table and incremental materializations.
 _DBT_PATTERN = r"__dbt_(tmp|backup|view_tmp|new_data|distributed_new_data)"
+# ClickHouse's own table under construction in CREATE OR REPLACE TABLE (swapped in when it is complete).
+_REPLACE_PATTERN = r"^_tmp_replace_"
 
 
 def ingest_work_tables(source: str) -> dict[str, str]:
@@ -25,10 +27,11 @@ def leftover_work_tables(conn: WarehouseConnection, older_than_seconds: int = 0)
     """Work tables in the warehouse, as `database.name`, optionally only those not changed for a while."""
     found = conn.query_arrow(
         "SELECT database || '.' || name AS table FROM system.tables"
-        " WHERE ((database = 'raw' AND match(name, {ingest:String})) OR match(name, {dbt:String}))"
+        " WHERE ((database = 'raw' AND match(name, {ingest:String}))"
+        " OR match(name, {dbt:String}) OR match(name, {replace:String}))"
         " AND metadata_modification_time <= now() - {age:UInt32}"
         " ORDER BY table",
-        {"ingest": _INGEST_PATTERN, "dbt": _DBT_PATTERN, "age": older_than_seconds},
+        {"ingest": _INGEST_PATTERN, "dbt": _DBT_PATTERN, "replace": _REPLACE_PATTERN, "age": older_than_seconds},
     )
     return found.column("table").to_pylist() if found.num_rows else []
 
