@@ -29,8 +29,7 @@ select
 from {{ ref('stg_payments__events') }} as e
 where startsWith(e.event_type, '{{ entity }}.')
 {%- if is_incremental() %}
-    and (ifNull(e.invoice_id, ''), {{ ('ifNull(e.' ~ keys[0] ~ ", '')") if keys else "''" }})
-        in {{ payment_entities_of_type_in_window(entity) }}
+    and {{ payment_entity_in_window(entity, 'e.invoice_id', ('e.' ~ keys[0]) if keys else "''") }}
 {%- endif %}
 group by merchant_id, shop_id, invoice_id{% for key in keys %}, {{ key }}{% endfor %}
 {% endmacro %}

@@ -37,21 +37,27 @@
     (select invoice_id, entity_id from {{ payment_entities_in_window() }} where entity_type = '{{ entity_type }}')
 {%- endmacro %}
 
+{#- True for a row of an `entity_type` entity with events in the window: (invoice, entity id) in that set.
+    `id_column` is '' for invoices (an invoice is named by its invoice id alone). -#}
+{% macro payment_entity_in_window(entity_type, invoice_column='invoice_id', id_column="''") -%}
+    (ifNull({{ invoice_column }}, ''), ifNull({{ id_column }}, '')) in {{ payment_entities_of_type_in_window(entity_type) }}
+{%- endmacro %}
+
 {#- In an incremental run, a WHERE clause keeping the rows of `entity_type` entities with events in the window. -#}
 {% macro only_payment_entities_in_window(entity_type, id_column) -%}
     {%- if is_incremental() %}
-    where (ifNull(invoice_id, ''), ifNull({{ id_column }}, '')) in {{ payment_entities_of_type_in_window(entity_type) }}
+    where {{ payment_entity_in_window(entity_type, 'invoice_id', id_column) }}
     {%- endif %}
 {%- endmacro %}
 
-{#- In an incremental run, a condition keeping the payments created in the same `grain` (a minute or a day,
-    per merchant and shop) as a payment with events in the window: the aggregates by creation time recompute
-    those whole buckets. -#}
-{% macro only_buckets_of_payments_in_window(bucket) -%}
+{#- In an incremental run, a condition keeping the payments created in the same `bucket` (a minute or a day)
+    as a payment with events in the window, per `partition` (merchant and shop, or merchant): the aggregates by
+    creation time recompute those whole buckets. -#}
+{% macro only_buckets_of_payments_in_window(bucket, partition=['merchant_id', 'shop_id']) -%}
     {%- if is_incremental() %}
-    where (merchant_id, shop_id, {{ bucket }}) in (
-        select merchant_id, shop_id, {{ bucket }} from {{ ref('fct_payments') }}
-        where (ifNull(invoice_id, ''), ifNull(payment_id, '')) in {{ payment_entities_of_type_in_window('payment') }}
+    where ({{ (partition + [bucket]) | join(', ') }}) in (
+        select {{ (partition + [bucket]) | join(', ') }} from {{ ref('fct_payments') }}
+        where {{ payment_entity_in_window('payment', 'invoice_id', 'payment_id') }}
     )
     {%- endif %}
 {%- endmacro %}

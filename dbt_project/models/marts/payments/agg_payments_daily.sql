@@ -20,10 +20,5 @@ select
     sumIf(amount, reached_captured) as captured_amount,
     sumIf(fee, reached_captured) as captured_fee
 from {{ ref('fct_payments') }}
-{%- if is_incremental() %}
-where toDate(created_at) in (
-    select toDate(created_at) from {{ ref('fct_payments') }}
-    where (ifNull(invoice_id, ''), ifNull(payment_id, '')) in {{ payment_entities_of_type_in_window('payment') }}
-)
-{%- endif %}
+{{- only_buckets_of_payments_in_window('toDate(created_at)', partition=[]) }}
 group by payment_date, merchant_id, currency_symbolic_code, payment_system

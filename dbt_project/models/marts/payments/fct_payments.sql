@@ -6,7 +6,6 @@
         order_by='(merchant_id, shop_id, created_at)'
     )
 }}
-{%- set touched = payment_entities_of_type_in_window('payment') if is_incremental() else none %}
 
 -- One row per payment: its attributes from payment.created, its status from the latest event by sequence_id,
 -- and whether it ever reached captured (a later refund or chargeback has its own entity and does not undo
@@ -20,7 +19,7 @@ with state as (
         countIf(status = 'captured') > 0 as reached_captured
     from {{ ref('int_payments__status_history') }}
     where entity_type = 'payment'
-    {%- if touched %} and (invoice_id, entity_id) in {{ touched }}{% endif %}
+    {%- if is_incremental() %} and {{ payment_entity_in_window('payment', 'invoice_id', 'entity_id') }}{% endif %}
     group by invoice_id, entity_id
 )
 
@@ -51,7 +50,7 @@ select
 from (
     select * from {{ ref('stg_payments__events') }}
     where event_type = 'payment.created'
-    {%- if touched %} and (ifNull(invoice_id, ''), ifNull(payment_id, '')) in {{ touched }}{% endif %}
+    {%- if is_incremental() %} and {{ payment_entity_in_window('payment', 'invoice_id', 'payment_id') }}{% endif %}
 ) as c
 inner join state as s on s.invoice_id = ifNull(c.invoice_id, '') and s.entity_id = ifNull(c.payment_id, '')
 -- a payment delivered twice has one payment.created row after ingest's de-duplication
