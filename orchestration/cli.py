@@ -1,6 +1,7 @@
 """`ott-analytics`: the command line for one-off runs of the platform's jobs."""
 
 import argparse
+import atexit
 import os
 import sys
 from datetime import date
@@ -333,5 +334,16 @@ def _run_smarty_command(args: argparse.Namespace) -> int:
     return 0 if result.success else 1
 
 
+def entry_point() -> None:
+    """The `ott-analytics` command. After `main`, the exit handlers run and the streams are flushed, then the
+    process ends without Python tearing down every module Dagster and dbt loaded (about a second of an hourly
+    run's wall time)."""
+    code = main()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry_point()
