@@ -10,6 +10,7 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource
 
+from exports.files import write_atomically
 from orchestration.dbt.resources import DBT_PROJECT_DIR
 from warehouse import Warehouse
 
@@ -52,9 +53,7 @@ def run_dbt(
 
 def _keep_parse(parse: Path, kept: Path) -> None:
     if parse.exists():
-        partial = kept.with_name(f".{kept.name}.{uuid.uuid4().hex[:7]}")
-        shutil.copyfile(parse, partial)
-        os.replace(partial, kept)
+        write_atomically(kept, parse.read_bytes())
 
 
 def prune_invocation_dirs(target_dir: Path, keep: int) -> list[Path]:
