@@ -39,14 +39,12 @@ class Warehouse(ConfigurableResource):
 
     @contextmanager
     def connect(self) -> Iterator[WarehouseConnection]:
+        if self._keep_session and self._session is None:
+            self._session = self._open()
         if self._session is not None:
             yield self._session
             return
         connection = self._open()
-        if self._keep_session:
-            self._session = connection
-            yield connection
-            return
         try:
             yield connection
         finally:
@@ -62,12 +60,10 @@ class Warehouse(ConfigurableResource):
         if self.backend == "embedded":
             from warehouse.embedded import EmbeddedConnection
 
-            connection = EmbeddedConnection(self.path, self.lock_timeout)
-        else:
-            from warehouse.server import ServerConnection
+            return EmbeddedConnection(self.path, self.lock_timeout)
+        from warehouse.server import ServerConnection
 
-            connection = ServerConnection(self.host, self.port, self.user, self.password, self.secure, self.database)
-        return connection
+        return ServerConnection(self.host, self.port, self.user, self.password, self.secure, self.database)
 
     @contextmanager
     def yield_for_execution(self, context: InitResourceContext) -> Iterator["Warehouse"]:
