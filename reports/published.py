@@ -171,10 +171,12 @@ def _link_files(previous: Path | None, partial: Path, stem: str) -> int:
 
 def _write_changed(conn: WarehouseConnection, name: str, table: PublishedTable, keys: list[str], partial: Path) -> int:
     if table.day_column is None:
-        return _write_formats(_portable(conn.query_arrow(table.sql)), partial / name, name)
+        return _write_formats(
+            _portable(conn.query_arrow(f"SELECT * FROM ({table.sql}) ORDER BY ALL")), partial / name, name
+        )
     rows = _portable(
         conn.query_arrow(
-            f"SELECT * FROM ({table.sql}) WHERE toString({table.day_column}) IN {{days:Array(String)}}",
+            f"SELECT * FROM ({table.sql}) WHERE toString({table.day_column}) IN {{days:Array(String)}} ORDER BY ALL",
             {"days": keys},
         )
     )
