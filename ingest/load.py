@@ -66,8 +66,27 @@ def create_raw_table(conn: WarehouseConnection, source: RawSource) -> None:
         f" ENGINE = MergeTree {partition}ORDER BY ({source.order_by}){ttl}"
         + (f" COMMENT {sql_string(source.description)}" if source.description else "")
     )
+    _add_new_columns(conn, source)
     if source.ttl:
         _apply_changed_ttl(conn, source)
+
+
+def _add_new_columns(conn: WarehouseConnection, source: RawSource) -> None:
+    """A raw table created by an earlier version gains the columns the source has since been given (NULL for
+    the rows already loaded; re-loading those days fills them)."""
+    database, name = source.table.split(".")
+    existing = set(
+        conn.query_arrow(
+            "SELECT name FROM system.columns WHERE database = {db:String} AND table = {name:String}",
+            {"db": database, "name": name},
+        )
+        .column("name")
+        .to_pylist()
+    )
+    for column in source.columns:
+        if column.name not in existing:
+            comment = f" COMMENT {sql_string(column.comment)}" if column.comment else ""
+            conn.command(f"ALTER TABLE {source.table} ADD COLUMN IF NOT EXISTS `{column.name}` {column.type}{comment}")
 
 
 def _apply_changed_ttl(conn: WarehouseConnection, source: RawSource) -> None:

@@ -121,6 +121,31 @@ def test_a_day_reloaded_from_parquet_replaces_the_json_day(tmp_path, warehouse):
         assert conn.scalar("SELECT count() FROM raw.payment_events") == 1
 
 
+def test_a_raw_table_of_an_earlier_version_gains_the_new_columns(tmp_path, warehouse):
+    folder = tmp_path / "payments" / "events"
+    folder.mkdir(parents=True)
+    events = [dict(EVENTS_OF_THE_DAY[0], rrn="000111222333", domain_revision=7001), *EVENTS_OF_THE_DAY[1:]]
+    (folder / f"{DAY}.json").write_text(_json_lines(events))
+    with warehouse.connect() as conn:
+        load_landing_file(conn, EVENTS, tmp_path, DAY)
+        conn.command("ALTER TABLE raw.payment_events DROP COLUMN rrn, DROP COLUMN domain_revision")  # as it was
+        earlier = date(2024, 4, 30)
+        (folder / f"{earlier}.json").write_text(
+            _json_lines([dict(EVENTS_OF_THE_DAY[2], created_at="2024-04-30T10:00:00Z")])
+        )
+        load_landing_file(conn, EVENTS, tmp_path, earlier)
+        load_landing_file(conn, EVENTS, tmp_path, DAY)
+        rows = conn.query_arrow(
+            "SELECT _partition_date AS day, rrn, domain_revision FROM raw.payment_events"
+            " WHERE event_type IN ('payment.created', 'payout.created') ORDER BY day, event_type"
+        ).to_pylist()
+    assert rows == [
+        {"day": earlier, "rrn": None, "domain_revision": None},
+        {"day": DAY, "rrn": "000111222333", "domain_revision": 7001},
+        {"day": DAY, "rrn": None, "domain_revision": None},
+    ]
+
+
 def test_nested_parquet_columns_and_missing_days_are_clear_errors(tmp_path, warehouse):
     folder = tmp_path / "payments" / "events"
     folder.mkdir(parents=True)

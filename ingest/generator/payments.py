@@ -18,6 +18,7 @@ CITIES = np.array([[524901, 2017370], [498817, 2017370], [1496747, 2017370], [62
 CITY_WEIGHTS = [0.45, 0.2, 0.15, 0.1, 0.1]
 PAYMENT_SYSTEMS = np.array(["visa", "mastercard", "mir", "maestro"])
 METHODS = np.array(["bank_card", "bank_card", "bank_card", "payment_terminal", "digital_wallet"])
+TOKEN_PROVIDERS = np.array(["applepay", "googlepay", "samsungpay"])
 CURRENCIES = np.array(["RUB", "USD"])
 CHARGEBACK_CATEGORIES = np.array(["fraud", "dispute", "authorisation", "processing_error"])
 # per merchant: its shops' categories (1 online cinema, 2 IPTV subscriptions, 3 test shop)
@@ -53,37 +54,55 @@ def write_day(world: World, day_index: int, out_dir: Path) -> int:
     city = CITIES[rng.choice(len(CITIES), n, p=CITY_WEIGHTS)]
     invoice_id = f.hex_ids(rng, n, 6)
     customer = rng.integers(1, max(2, int(800 * world.scale)), n)
+    flow = np.where(rng.random(n) < 0.9, "instant", "hold")
+    method = rng.choice(METHODS, n)
     base = {
         "merchant_id": f.quoted(pa.array(np.array(MERCHANTS)[merchant])),
         "shop_id": f.quoted(f.text(shop)),
         "invoice_id": f.quoted(invoice_id),
     }
+    # the routing and card fields come from their own stream, so the older fields keep their values
+    routing = np.random.default_rng([world.seed, 4, day_index, 1])
+    tokenized = (method == "bank_card") & (routing.random(n) < 0.25)
     payment_fields = {
         **base,
         "payment_id": f.quoted(pa.array(np.full(n, "1"))),
         "amount": f.text(amount),
         "fee": f.text(fee),
         "currency": f.quoted(pa.array(currency)),
-        "flow": f.quoted(pa.array(np.where(rng.random(n) < 0.9, "instant", "hold"))),
-        "method": f.quoted(pa.array(rng.choice(METHODS, n))),
-        "terminal_provider": f.quoted(pa.array(np.full(n, "euroset"))),
+        "flow": f.quoted(pa.array(flow)),
+        "method": f.quoted(pa.array(method)),
+        "terminal_provider": _nullable(method == "payment_terminal", np.full(n, "euroset")),
+        "token_provider": _nullable(tokenized, routing.choice(TOKEN_PROVIDERS, n)),
         "payment_system": f.quoted(pa.array(rng.choice(PAYMENT_SYSTEMS, n, p=[0.35, 0.3, 0.3, 0.05]))),
         "email": f.quoted(f.concat(["user", f.text(customer), "@example.ru"])),
         "ip": f.quoted(f.concat(["10.", f.text(rng.integers(0, 256, n)), ".", f.text(rng.integers(0, 256, n)), ".7"])),
         "fingerprint": f.quoted(f.hex_ids(rng, n, 8)),
-        "pan_mask": f.quoted(
-            f.concat([f.text(rng.integers(400000, 560000, n)), "******", f.text(rng.integers(1000, 9999, n))])
-        ),
+        "first6": f.quoted(f.text(rng.integers(400000, 560000, n))),
+        "last4": f.quoted(f.text(rng.integers(1000, 9999, n))),
         "customer_id": f.quoted(f.text(customer)),
         "city_id": f.text(city[:, 0]),
         "country_id": f.text(city[:, 1]),
+        "external_id": f.quoted(f.concat(["pay-", f.hex_ids(routing, n, 5)])),
+        "rrn": f.quoted(f.text(routing.integers(10**11, 10**12, n))),
+        "approval_code": f.quoted(f.text(routing.integers(100000, 1000000, n))),
+        "provider_id": f.text(routing.integers(1, 5, n)),
+        "terminal_id": f.text(routing.integers(1, 21, n)),
+        "domain_revision": f.text(routing.integers(7000, 7050, n)),
     }
+    invoice_external_id = f.quoted(f.concat(["order-", f.hex_ids(routing, n, 5)]))
     settle = t0 + rng.integers(5, 90, n)
     status = np.where(captured, "captured", "failed")
     batches = [
         _events(
             "invoice.created",
-            base | {"amount": f.text(amount), "currency": payment_fields["currency"], "status": _q(n, "unpaid")},
+            base
+            | {
+                "amount": f.text(amount),
+                "currency": payment_fields["currency"],
+                "status": _q(n, "unpaid"),
+                "external_id": invoice_external_id,
+            },
             1,
             t0,
         ),
@@ -110,6 +129,7 @@ def write_day(world: World, day_index: int, out_dir: Path) -> int:
                 "amount": f.text(amount[refunded]),
                 "currency": f.quoted(pa.array(currency[refunded])),
                 "status": _q(len(refunded), "succeeded"),
+                "external_id": f.quoted(f.concat(["refund-", f.hex_ids(routing, len(refunded), 5)])),
             },
             5,
             settle[refunded] + 3600,
@@ -172,6 +192,11 @@ def _events(event_type: str, fields: dict, sequence: int, at: np.ndarray) -> tup
 def _take(fields: dict, rows: np.ndarray) -> dict:
     index = pa.array(rows)
     return {key: value.take(index) for key, value in fields.items()}
+
+
+def _nullable(present: np.ndarray, values: np.ndarray) -> pa.Array:
+    """JSON strings where `present`, null elsewhere."""
+    return pa.array(np.where(present, np.char.add(np.char.add('"', values.astype(str)), '"'), "null"))
 
 
 def _q(n: int, value: str) -> pa.Array:

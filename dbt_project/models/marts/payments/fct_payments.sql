@@ -38,14 +38,22 @@ select
     c.payment_flow as payment_flow,
     c.payment_method as payment_method,
     c.payment_terminal_provider as payment_terminal_provider,
+    c.payment_token_provider as payment_token_provider,
     c.payment_system as payment_system,
     c.payment_email as payment_email,
     c.payment_ip as payment_ip,
     c.payment_fingerprint as payment_fingerprint,
-    c.payment_pan_mask as payment_pan_mask,
+    c.payment_first6 as payment_first6,
+    c.payment_last4 as payment_last4,
     c.payment_customer_id as payment_customer_id,
     c.city_id as city_id,
     c.country_id as country_id,
+    c.external_id as external_id,
+    c.payment_rrn as payment_rrn,
+    c.payment_approval_code as payment_approval_code,
+    c.payment_provider_id as payment_provider_id,
+    c.payment_terminal_id as payment_terminal_id,
+    c.payment_domain_revision as payment_domain_revision,
     coalesce(c.payment_customer_id, c.payment_fingerprint) as payer
 from (
     select * from {{ ref('stg_payments__events') }}
