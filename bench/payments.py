@@ -129,7 +129,7 @@ def _pandas_statistic(kind: str, payments, first_bucket: int):
 def _pandas(workdir: Path) -> dict:
     import json
 
-    from query.magista.engine import answer_text
+    from query.magista.searches import value_text
     from warehouse import Warehouse
 
     end = START + timedelta(days=DAYS)
@@ -154,7 +154,7 @@ def _pandas(workdir: Path) -> dict:
             timings.append(time.perf_counter() - started)
         result["statistics"][kind] = _percentiles(timings)
         answers[kind] = [
-            {name: answer_text(value) for name, value in row.items()} for row in table.reset_index().to_dict("records")
+            {name: value_text(value) for name, value in row.items()} for row in table.reset_index().to_dict("records")
         ]
     (workdir / "pandas_answers.json").write_text(json.dumps(answers))
     return result

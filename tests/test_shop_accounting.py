@@ -220,8 +220,8 @@ def test_daily_mart_keeps_a_running_balance(conn):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"from_time": "2016-08-11T00:00:00Z"}, "to_time: Field required"),
-        ({"from_time": "2016-08-11T00:00:00Z", "to_time": "2016-08-10T00:00:00Z"}, "to_time must be after"),
+        ({"from_time": "2016-08-11T00:00:00Z"}, "to_time: invalid or not found"),
+        ({"from_time": "2016-08-11T00:00:00Z", "to_time": "2016-08-10T00:00:00Z"}, "TimeRange is not valid"),
         ({"from_time": "yesterday", "to_time": "2016-08-10T00:00:00Z"}, "from_time"),
         (
             {
@@ -231,7 +231,11 @@ def test_daily_mart_keeps_a_running_balance(conn):
             },
             "without_shop_category_ids.0",
         ),
-        ({"from_time": "2016-08-11T00:00:00Z", "to_time": "2016-08-12T00:00:00Z", "shop_id": "1"}, "unknown parameter"),
+        ({"from_time": "2016-08-11T00:00:00Z", "to_time": "2016-08-12T00:00:00Z", "shop": "1"}, "unknown parameter"),
+        (
+            {"from_time": "2016-08-11T00:00:00Z", "to_time": "2016-08-12T00:00:00Z", "shop_id": "1"},
+            "merchant_id must be set",
+        ),
     ],
 )
 def test_clear_errors(conn, params, message):
@@ -240,11 +244,24 @@ def test_clear_errors(conn, params, message):
 
 
 def test_reports_are_not_paged(conn):
-    body = {
-        "query": {
-            "shop_accounting_report": {"from_time": "2016-08-11T00:00:00Z", "to_time": "2016-08-12T00:00:00Z"},
-            "size": 5,
-        }
-    }
-    with pytest.raises(DslError, match="only model queries are paged"):
-        run_query(conn, body)
+    window = {"from_time": "2016-08-11T00:00:00Z", "to_time": "2016-08-12T00:00:00Z"}
+    # Magista ignores size and from outside searches
+    assert run_query(conn, {"query": {"shop_accounting_report": window, "size": 5}, "from": 2}) == run_query(
+        conn, {"query": {"shop_accounting_report": window}}
+    )
+    with pytest.raises(DslError, match="a continuation token is only for searches"):
+        run_query(conn, {"query": {"shop_accounting_report": window}}, continuation_token="abc")
+
+
+def test_a_merchant_or_its_shops(conn):
+    window = ("2016-09-01T00:00:00Z", "2016-09-05T00:00:00Z")
+    every = _report(conn, *window)
+    assert {row["merchant_id"] for row in every} == {SEED_MERCHANT, OTHER}
+    assert _report(conn, *window, merchant_id=OTHER) == [row for row in every if row["merchant_id"] == OTHER]
+    shops = _report(conn, *window, merchant_id=SEED_MERCHANT, shop_ids=["1", "3"])
+    assert shops == [row for row in every if row["merchant_id"] == SEED_MERCHANT and row["shop_id"] in ("1", "3")]
+    assert shops and _report(conn, *window, merchant_id=SEED_MERCHANT, shop_id="3") == [
+        r for r in shops if r["shop_id"] == "3"
+    ]
+    # Magista's tests end windows in 3018: the report runs to the end of the data
+    assert _report(conn, window[0], "3018-10-25T18:10:10Z", merchant_id=OTHER)

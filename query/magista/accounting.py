@@ -11,6 +11,7 @@ from query.magista.requests import ShopAccountingParams
 from query.magista.sql_params import timestamp_param
 from warehouse.connection import WarehouseConnection
 
+LATEST_DAY = datetime(2149, 1, 1, tzinfo=UTC)
 FIGURES = ("funds_acquired", "fee_charged", "funds_refunded", "funds_charged_back", "funds_paid_out")
 FIELDS = ("merchant_id", "shop_id", "currency_code", *FIGURES, "opening_balance", "closing_balance")
 
@@ -32,7 +33,9 @@ FROM (
         AND (m.moved_at < {{first_whole_day_start:DateTime64(3, 'UTC')}}
             OR m.moved_at >= greatest({{to_day_start:DateTime64(3, 'UTC')}}, {{first_whole_day_start:DateTime64(3, 'UTC')}}))
 )
-WHERE (merchant_id, shop_id) NOT IN (
+WHERE (empty({{merchants:Array(String)}}) OR merchant_id IN {{merchants:Array(String)}})
+    AND (empty({{shops:Array(String)}}) OR shop_id IN {{shops:Array(String)}})
+    AND (merchant_id, shop_id) NOT IN (
     SELECT merchant_id, shop_id FROM marts.dim_payments_shops
     WHERE category_id IS NOT NULL AND has({{excluded:Array(UInt32)}}, assumeNotNull(category_id))
 )
@@ -51,7 +54,8 @@ def shop_accounting_sql() -> str:
 
 
 def shop_accounting_report(conn: WarehouseConnection, params: ShopAccountingParams) -> list[dict[str, str]]:
-    start, end = params.from_time, params.to_time
+    end = min(params.to_time, LATEST_DAY)  # far-future ends (Magista's tests send 3018) within Date's range
+    start = min(params.from_time, end)
     from_day_start = datetime(start.year, start.month, start.day, tzinfo=UTC)
     first_whole_day_start = from_day_start if start == from_day_start else from_day_start + timedelta(days=1)
     to_day_start = datetime(end.year, end.month, end.day, tzinfo=UTC)
@@ -67,6 +71,8 @@ def shop_accounting_report(conn: WarehouseConnection, params: ShopAccountingPara
             "first_whole_day_start": timestamp_param(first_whole_day_start),
             "to_day_start": timestamp_param(to_day_start),
             "excluded": params.without_shop_category_ids,
+            "merchants": [params.merchant_id] if params.merchant_id else [],
+            "shops": [params.shop_id] if params.shop_id is not None else params.shop_ids or [],
         },
     ).to_pylist()
     return [{name: str(row[name]) for name in FIELDS} for row in rows]

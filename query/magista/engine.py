@@ -7,40 +7,34 @@ is asked (Magista bucketed by trunc((created_at - from_time) / split), which mov
 when from_time moved by seconds).
 """
 
-import json
 import math
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
-from pydantic import ValidationError
 
 from query.magista.accounting import shop_accounting_report
-from query.magista.models import ALLOWED, MODEL_QUERIES, ModelParams, compile_model_query, make_token, read_token
-from query.magista.requests import Request, StatisticsParams
+from query.magista.envelope import Envelope, open_envelope, read_json
+from query.magista.errors import DslError
+from query.magista.requests import FUNCTIONS, SEARCHES, ShopAccountingParams, StatisticsParams
+from query.magista.searches import run_search, value_text
 from query.magista.sql_params import timestamp_param
+from query.magista.values import validate
 from warehouse.connection import WarehouseConnection
-
-
-class DslError(ValueError):
-    """A request the DSL cannot answer, with a message saying why."""
 
 
 @dataclass(frozen=True)
 class DslSettings:
     origin: datetime = datetime(1970, 1, 1, tzinfo=UTC)
-    max_buckets: int = 100_000
-    default_size: int = 100
-    max_size: int = 1000
+    max_size: int = 1000  # Magista's limit, and the page size when none is given
 
     @classmethod
     def from_env(cls) -> "DslSettings":
         origin = os.environ.get("OTT_MAGISTA_GRID_ORIGIN")
         return cls(
             origin=datetime.fromisoformat(origin.replace("Z", "+00:00")) if origin else cls.origin,
-            max_buckets=int(os.environ.get("OTT_MAGISTA_MAX_BUCKETS", cls.max_buckets)),
             max_size=int(os.environ.get("OTT_MAGISTA_MAX_SIZE", cls.max_size)),
         )
 
@@ -92,105 +86,50 @@ FACT_DIMENSIONS = {
 }
 
 
-def parse(body: str | dict) -> Request:
-    try:
-        payload = json.loads(body) if isinstance(body, str) else body
-    except json.JSONDecodeError as exc:
-        raise DslError(f"the request is not JSON: {exc}") from None
-    try:
-        return Request.model_validate(payload)
-    except ValidationError as exc:
-        raise DslError(_message(exc)) from None
-
-
-def statistics_params(request: Request) -> StatisticsParams:
-    try:
-        return request.statistics_params()
-    except ValidationError as exc:
-        raise DslError(f"{request.query_type}: {_message(exc)}") from None
-
-
-def _message(exc: ValidationError) -> str:
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"]) or "request"
-        text = error["msg"].removeprefix("Value error, ")
-        parts.append(f"{where}: {'unknown parameter' if error['type'] == 'extra_forbidden' else text}")
-    return "; ".join(parts)
-
-
 def grid_index(moment: datetime, origin: datetime, split: int) -> int:
     return math.floor((moment - origin).total_seconds() / split)
 
 
 def run_query(
-    conn: WarehouseConnection, body: str | dict, settings: DslSettings | None = None, exact: bool = False
+    conn: WarehouseConnection,
+    body: str | dict,
+    settings: DslSettings | None = None,
+    exact: bool = False,
+    continuation_token: str | None = None,
 ) -> list[dict[str, str]] | dict[str, Any]:
     """Answer a request: statistics as a list of buckets, the shop accounting report as a list of shops,
-    model queries as {"data": [...], "continuation_token": ...}. `exact=True` computes statistics from the payments fact even when the minute
-    aggregate could serve the request (both give the same answer; tests compare them)."""
+    searches as {"data": [...], "continuation_token": ...}. The token of a full page may come here (as Magista's
+    clients send it, beside the DSL) or inside the request. `exact=True` computes statistics from the payments
+    fact even when the minute aggregate could serve the request (both give the same answer; tests compare them)."""
     settings = settings or DslSettings()
-    request = parse(body)
-    if request.query_type in MODEL_QUERIES:
-        return _run_model_query(conn, request, settings)
-    if request.query_type == "shop_accounting_report":
-        try:
-            params = request.shop_accounting_params()
-        except ValidationError as exc:
-            raise DslError(f"{request.query_type}: {_message(exc)}") from None
-        return shop_accounting_report(conn, params)
-    return _run_statistics(conn, request, settings, exact)
+    envelope = open_envelope(read_json(body) if isinstance(body, str) else body, FUNCTIONS, continuation_token)
+    if envelope.function in SEARCHES:
+        params = validate(SEARCHES[envelope.function], envelope.function, envelope.params)
+        return run_search(conn, envelope, params, _page_size(envelope, settings))
+    if envelope.continuation_token is not None:
+        raise DslError(f"{envelope.function}: a continuation token is only for searches; this answer has no pages")
+    if envelope.function == "shop_accounting_report":
+        return shop_accounting_report(conn, validate(ShopAccountingParams, envelope.function, envelope.params))
+    return _run_statistics(conn, envelope, settings, exact)
 
 
-def _run_model_query(conn: WarehouseConnection, request: Request, settings: DslSettings) -> dict[str, Any]:
-    kind = request.query_type
-    raw = request.query[kind]
-    unknown = sorted(set(raw) - ALLOWED[kind]) if isinstance(raw, dict) else []
-    if unknown:
-        raise DslError(f"{kind}: {', '.join(unknown)}: unknown parameter")
-    try:
-        params = ModelParams.model_validate(raw)
-        paging = request.paging()
-    except ValidationError as exc:
-        raise DslError(f"{kind}: {_message(exc)}") from None
-    size = paging.size or settings.default_size
-    if size > settings.max_size:
-        raise DslError(f"{kind}: size {size} is over the maximum of {settings.max_size}")
-    after = None
-    if paging.continuation_token:
-        if paging.offset:
-            raise DslError(f"{kind}: from cannot be combined with continuation_token")
-        try:
-            after = read_token(kind, params, paging.continuation_token)
-        except ValueError as exc:
-            raise DslError(f"{kind}: {exc}") from None
-    sql, bound = compile_model_query(kind, params, size, paging.offset, after)
-    rows = conn.query_arrow(sql, bound).to_pylist()
-    return {
-        "data": [{name: _model_text(value) for name, value in row.items()} for row in rows],
-        "continuation_token": make_token(kind, params, rows[-1]) if len(rows) == size else None,
-    }
-
-
-def _model_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    return answer_text(value)
+def _page_size(envelope: Envelope, settings: DslSettings) -> int:
+    if envelope.size is None:
+        return settings.max_size
+    if envelope.size > settings.max_size:
+        raise DslError(f"Size must be less or equals to {settings.max_size} but was {envelope.size}")
+    if envelope.size < 0:
+        raise DslError(f"Field:size has incorrect value: {envelope.size} (0 to {settings.max_size})")
+    return envelope.size
 
 
 def _run_statistics(
-    conn: WarehouseConnection, request: Request, settings: DslSettings, exact: bool
+    conn: WarehouseConnection, envelope: Envelope, settings: DslSettings, exact: bool
 ) -> list[dict[str, str]]:
-    params = statistics_params(request)
+    params: StatisticsParams = validate(StatisticsParams, envelope.function, envelope.params)
+    # only buckets with payments are answered, so a long window with a short split costs what its data costs
     first = grid_index(params.from_time, settings.origin, params.split_interval)
-    last = grid_index(params.to_time - timedelta(milliseconds=1), settings.origin, params.split_interval)
-    if last - first + 1 > settings.max_buckets:
-        raise DslError(
-            f"{request.query_type}: {last - first + 1} buckets of {params.split_interval} s exceed the limit of {settings.max_buckets}"
-        )
-    keys, values, having = SHAPES[request.query_type]
+    keys, values, having = SHAPES[envelope.function]
     use_minutes = not exact and _minute_aligned(params, settings)
     source, time_column, measures = (
         ("marts.agg_payments_minute", "minute", MINUTE_MEASURES)
@@ -203,12 +142,13 @@ def _run_statistics(
     # text made in SQL (only the conversion ratio is shaped in Python); positional aliases keep ORDER BY on
     # the numeric columns (an alias named like its column would shadow it)
     texts = ", ".join(f"{_as_text(name)} AS _{i}" for i, name in enumerate(names))
+    scope, bound = _scope(params)
     sql = (
         f"SELECT {texts} FROM ("
         f" SELECT offset, {', '.join([*keys, *(f'{expr} AS {name}' for name, expr in values)])} FROM ("
         f" SELECT {bucket} AS offset, {', '.join([*dimensions, *(f'{expr} AS {name}' for name, expr in measures.items())])}"
         f" FROM {source}"
-        f" WHERE merchant_id = {{merchant:String}} AND shop_id = {{shop:String}}"
+        f" WHERE {scope}"
         f" AND {time_column} >= {{from_time:DateTime64(3, 'UTC')}} AND {time_column} < {{to_time:DateTime64(3, 'UTC')}}"
         f" GROUP BY {', '.join(['offset', *keys])}"
         f") WHERE {having}) ORDER BY {', '.join(['offset', *keys])}"
@@ -219,17 +159,31 @@ def _run_statistics(
             "origin": int(settings.origin.timestamp()),
             "split": params.split_interval,
             "first": first,
-            "merchant": params.merchant_id,
-            "shop": params.shop_id,
+            **bound,
             "from_time": timestamp_param(params.from_time),
             "to_time": timestamp_param(params.to_time),
         },
     )
     columns = [
-        [answer_text(v) for v in column.to_pylist()] if column.type == pa.float64() else column.to_pylist()
+        [value_text(v) for v in column.to_pylist()] if column.type == pa.float64() else column.to_pylist()
         for column in rows.columns
     ]
     return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _scope(params: StatisticsParams) -> tuple[str, dict[str, Any]]:
+    """The merchant, and its shop or shops when given (a merchant's whole turnover otherwise)."""
+    if params.shop_id is not None:
+        return "merchant_id = {merchant:String} AND shop_id = {shop:String}", {
+            "merchant": params.merchant_id,
+            "shop": params.shop_id,
+        }
+    if params.shop_ids is not None:
+        return "merchant_id = {merchant:String} AND shop_id IN {shops:Array(String)}", {
+            "merchant": params.merchant_id,
+            "shops": params.shop_ids,
+        }
+    return "merchant_id = {merchant:String}", {"merchant": params.merchant_id}
 
 
 def _as_text(name: str) -> str:
@@ -246,10 +200,3 @@ def _minute_aligned(params: StatisticsParams, settings: DslSettings) -> bool:
         and aligned(params.from_time)
         and aligned(params.to_time)
     )
-
-
-def answer_text(value: Any) -> str:
-    """A value as Magista writes it: text; whole floats keep one decimal (1.0)."""
-    if isinstance(value, float):
-        return repr(round(value, 10)) if value != int(value) else f"{value:.1f}"
-    return str(value)
