@@ -140,8 +140,11 @@ def _run_events_command(args: argparse.Namespace) -> int:
 
 
 def _add_query_command(commands) -> None:
-    query = commands.add_parser("query", help="answer a Magista statistics DSL request (JSON) from a file or stdin")
+    query = commands.add_parser("query", help="answer a Magista DSL request (JSON) from a file or stdin")
     query.add_argument("file", help="path of the JSON request, or - for standard input")
+    query.add_argument(
+        "--continuation-token", help="the continuation_token of a search's previous page, for the next one"
+    )
 
 
 def _run_query_command(args: argparse.Namespace) -> int:
@@ -153,12 +156,72 @@ def _run_query_command(args: argparse.Namespace) -> int:
     body = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
     try:
         with warehouse_from_env().connect() as conn:
-            answer = run_query(conn, body, DslSettings.from_env())
+            answer = run_query(conn, body, DslSettings.from_env(), continuation_token=args.continuation_token)
     except DslError as exc:
         print(f"ott-analytics query: {exc}", file=sys.stderr)
         return 2
     print(json.dumps(answer, ensure_ascii=False, indent=2))
     return 0
+
+
+def _add_sql_command(commands) -> None:
+    sql = commands.add_parser(
+        "sql",
+        help="run SQL on the warehouse: a statement, a file, standard input, or an interactive prompt",
+        description="Run SQL on the warehouse (read-only unless --write). With no statement and no file, reads"
+        " statements from standard input, or opens a prompt (history, statements end with ;) on a terminal.",
+    )
+    sql.add_argument("statement", nargs="?", help='e.g. "SELECT * FROM marts.agg_payments_daily LIMIT 10"')
+    sql.add_argument("-f", "--file", type=Path, help="a file of statements separated by ;")
+    sql.add_argument(
+        "--format",
+        choices=("table", "csv", "json", "parquet"),
+        default="table",
+        help="output format (default: an aligned table)",
+    )
+    sql.add_argument("--output", type=Path, help="write to this file instead of standard output")
+    sql.add_argument("--write", action="store_true", help="allow statements that change data or tables")
+
+
+def _run_sql_command(args: argparse.Namespace) -> int:
+    from dbt.adapters.chdb.session import WarehouseBusyError
+
+    from orchestration.resources import warehouse_from_env
+    from query import sql
+    from warehouse.locations import data_dir
+
+    if args.statement and args.file:
+        print("ott-analytics sql: give a statement or --file, not both", file=sys.stderr)
+        return 2
+    text = args.statement or (args.file.read_text(encoding="utf-8") if args.file else None)
+    if text is None and not sys.stdin.isatty():
+        text = sys.stdin.read()
+    if text is None and (args.output or args.format == "parquet"):
+        print(
+            "ott-analytics sql: the prompt writes tables, CSV or JSON to the terminal; give a statement",
+            file=sys.stderr,
+        )
+        return 2
+    if args.format == "parquet" and args.output is None and sys.stdout.isatty():
+        print("ott-analytics sql: Parquet is binary: give --output FILE (or redirect standard output)", file=sys.stderr)
+        return 2
+    if args.format == "parquet" and len(sql.statements(text)) != 1:
+        print("ott-analytics sql: a Parquet file holds one result: give one statement", file=sys.stderr)
+        return 2
+    try:
+        with warehouse_from_env().connect() as conn:
+            sql.prepare(conn, args.write, args.format)
+            if text is None:
+                return sql.interactive(conn, data_dir() / "sql_history", args.format)
+            if args.output:
+                return sql.run_to_file(conn, text, args.format, args.output)
+            return sql.run_script(conn, text, args.format, sys.stdout.buffer)
+    except WarehouseBusyError as exc:
+        print(f"ott-analytics sql: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _add_bot_commands(commands) -> None:
@@ -248,6 +311,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_smarty_commands(commands)
     _add_events_commands(commands)
     _add_query_command(commands)
+    _add_sql_command(commands)
     _add_bot_commands(commands)
     return parser
 
@@ -267,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_events_command(args)
     elif args.command == "query":
         return _run_query_command(args)
+    elif args.command == "sql":
+        return _run_sql_command(args)
     elif args.command == "bot":
         return _run_bot_command(args)
     elif args.command == "run":
