@@ -10,8 +10,8 @@ export DAGSTER_HOME ?= $(DATA_DIR)/dagster
 
 $(VENV)/.installed: pyproject.toml dbt-chdb/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ./dbt-chdb -e '.[test]'
+	$(BIN)/pip install --quiet --quiet --upgrade pip
+	$(BIN)/pip install --quiet --quiet -e ./dbt-chdb -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed

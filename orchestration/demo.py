@@ -1,14 +1,18 @@
 """The demo: generate a sample world, run every asset for its days in one Dagster run, summarise the marts."""
 
+import logging
 import shutil
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from dagster import materialize
 
 from ingest.generator import generate
 from orchestration.instance import open_instance
+from orchestration.progress import RunProgress, output_to_file
 from query.summary import summary_text
-from warehouse.locations import landing_dir
+from warehouse.locations import data_dir, landing_dir, partitions_start_file
+
+SHOWN_WARNINGS = 10
 
 
 def partition_range_tags(first: date, last: date) -> dict[str, str]:
@@ -22,20 +26,40 @@ def run_demo(days: int, scale: float, seed: int, start: date | None = None) -> s
     start = start or (date.today() - timedelta(days=days))
     landing = landing_dir()
     shutil.rmtree(landing, ignore_errors=True)
+    print(f"Generating {days} days of sample data from {start} (scale {scale}, seed {seed}) ...", flush=True)
     counts = generate(landing, start, days, scale, seed)
-    print(f"Generated {days} days from {start} (scale {scale}, seed {seed}) in {landing}: {counts}")
+    print(f"  {sum(counts.values()):,} records in {len(counts)} sources under {landing}")
 
+    partitions_start_file().write_text(start.isoformat())  # the first daily partition, here and in the UI
     instance, liveness = open_instance()
-    from orchestration.definitions import defs  # after DAGSTER_HOME and the environment are set
+    from orchestration.definitions import defs  # after DAGSTER_HOME, the environment and the start are set
 
-    result = materialize(
-        list(defs.assets),
-        resources=defs.resources,
-        instance=instance,
-        tags={**partition_range_tags(start, start + timedelta(days=days - 1)), **liveness},
-    )
+    assets = list(defs.assets)
+    total = sum(len(a.keys) for a in assets)
+    log_path = data_dir() / "logs" / f"demo-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
+    print(f"Running the pipeline: {total} assets in one Dagster run (its log: {log_path})", flush=True)
+    with output_to_file(log_path) as terminal, RunProgress(instance, total, terminal) as progress:
+        result = materialize(
+            assets,
+            resources=defs.resources,
+            instance=instance,
+            tags={**partition_range_tags(start, start + timedelta(days=days - 1)), **liveness},
+            raise_on_error=False,
+        )
+    _show_warnings(instance, result.run_id)
     if not result.success:
-        raise SystemExit("The pipeline run failed; see the log above.")
+        raise SystemExit(f"The pipeline run failed at {', '.join(progress.failed_steps)}: see {log_path}")
     warehouse = defs.resources["warehouse"]
     with warehouse.connect() as conn:
         return summary_text(conn)
+
+
+def _show_warnings(instance, run_id: str) -> None:
+    """The run's warnings and errors on the terminal (the rest of its log is in the file and the UI)."""
+    warnings = [e for e in instance.all_logs(run_id) if e.level >= logging.WARNING]
+    for entry in warnings[:SHOWN_WARNINGS]:
+        print(
+            f"  {logging.getLevelName(entry.level).lower()}: {entry.step_key or 'run'}: {entry.message.splitlines()[0]}"
+        )
+    if len(warnings) > SHOWN_WARNINGS:
+        print(f"  ... and {len(warnings) - SHOWN_WARNINGS} more in the log")

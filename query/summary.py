@@ -1,5 +1,7 @@
 """A short plain-text summary of what the marts hold: rows per mart and a few headline numbers."""
 
+import textwrap
+
 from warehouse.connection import WarehouseConnection
 
 HEADLINES = [
@@ -65,8 +67,11 @@ def mart_row_counts(conn: WarehouseConnection) -> dict[str, int]:
 
 
 def summary_text(conn: WarehouseConnection) -> str:
-    lines = ["Rows per mart:"]
-    lines += [f"  marts.{name:<64} {rows or 0:>12,}" for name, rows in mart_row_counts(conn).items()]
+    counts = " · ".join(f"{name} {rows or 0:,}" for name, rows in mart_row_counts(conn).items())
+    lines = [
+        "Rows per mart (database marts):",
+        *textwrap.wrap(counts, 110, initial_indent="  ", subsequent_indent="  "),
+    ]
     for title, sql in HEADLINES:
         rows = conn.query_arrow(sql).to_pylist()
         lines.append(f"{title}:")
