@@ -19,3 +19,8 @@ def warehouse_path() -> Path:
 def landing_dir() -> Path:
     """The landing zone the file sources are read from (`OTT_LANDING_DIR`)."""
     return Path(os.environ.get("OTT_LANDING_DIR") or data_dir() / "landing").resolve()
+
+
+def partitions_start_file() -> Path:
+    """Written by `ott-analytics demo`: the first day of its world, the first daily partition the UI shows."""
+    return data_dir() / "partitions_start"
