@@ -199,6 +199,26 @@ def test_the_demo_summary_reads_every_headline(conn):
     assert revenue != "  (none)"
 
 
+def test_every_mart_column_is_documented(conn):
+    """Analysts read the marts through dbt docs and the UI: a column without a description fails here."""
+    import json
+
+    from orchestration.dbt.resources import ensure_manifest
+
+    manifest = json.loads(ensure_manifest().read_text())
+    marts = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["path"].startswith("marts/")]
+    built = conn.query_arrow("SELECT table, name FROM system.columns WHERE database = 'marts'").to_pylist()
+    columns: dict[str, set[str]] = {}
+    for column in built:
+        columns.setdefault(column["table"], set()).add(column["name"])
+    assert len(marts) >= 30 and all(m["alias"] in columns for m in marts)
+    undocumented = {
+        m["name"]: sorted(c for c in columns[m["alias"]] if not m["columns"].get(c, {}).get("description"))
+        for m in marts
+    }
+    assert {model: cols for model, cols in undocumented.items() if cols} == {}
+
+
 def test_data_tests_of_day_partitioned_models_check_the_run_days(tmp_path):
     """A scheduled run's data tests read its days (macros/test_window.sql); reconciliations of two models'
     totals read whole tables; a build without the window vars checks every day."""
