@@ -9,7 +9,8 @@ from orchestration.billing.resources import billing_source_from_env
 from orchestration.content import schedules as content_schedules
 from orchestration.content.assets import ingest_assets as content_ingest
 from orchestration.dbt.assets import dbt_incremental_models, dbt_models
-from orchestration.dbt.resources import dbt_resource
+from orchestration.dbt.exposures import exposure_specs
+from orchestration.dbt.resources import dbt_project, dbt_resource
 from orchestration.events import assets as events
 from orchestration.events import schedules as events_schedules
 from orchestration.events.resources import events_source_from_env
@@ -32,6 +33,7 @@ defs = Definitions(
         dbt_incremental_models,
         dbt_models,
         published_marts,
+        *exposure_specs(dbt_project.manifest_path),
     ],
     jobs=[
         platform_schedules.daily_pipeline,

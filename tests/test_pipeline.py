@@ -219,6 +219,26 @@ def test_every_mart_column_is_documented(conn):
     assert {model: cols for model, cols in undocumented.items() if cols} == {}
 
 
+def test_exposures_are_assets_downstream_of_the_marts_they_read(defs):
+    from dagster import AssetKey
+
+    graph = defs.resolve_asset_graph()
+    exposures = {key.path[1] for key in graph.get_all_asset_keys() if key.path[0] == "exposures"}
+    assert exposures == {
+        "telegram_reports",
+        "published_snapshots",
+        "magista_dsl",
+        "smarty_channel_sorting_write_back",
+        "event_exports",
+    }
+    magista = graph.get(AssetKey(["exposures", "magista_dsl"]))
+    assert not magista.is_materializable
+    assert AssetKey(["marts", "agg_payments_minute"]) in magista.parent_keys
+    for name in exposures:
+        for parent in graph.get(AssetKey(["exposures", name])).parent_keys:
+            assert graph.get(parent).is_materializable, parent  # every dependency is a model Dagster builds
+
+
 def test_data_tests_of_day_partitioned_models_check_the_run_days(tmp_path):
     """A scheduled run's data tests read its days (macros/test_window.sql); reconciliations of two models'
     totals read whole tables; a build without the window vars checks every day."""
