@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 DATA_DIR ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(DATA_DIR)/dagster
 
-.PHONY: install demo test lint ui bench clean
+.PHONY: install demo test lint ui docs bench clean
 
 $(VENV)/.installed: pyproject.toml dbt-chdb/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ lint: install
 ui: install
 	$(BIN)/python -m orchestration.instance >/dev/null
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+## docs: dbt's documentation of the marts (columns, lineage, exposures) at http://127.0.0.1:8080, from the
+## warehouse the demo built
+docs: install
+	$(BIN)/ott-analytics docs
 
 ## bench: the benchmarks in bench/ (minutes; results written to bench/results/)
 bench: install

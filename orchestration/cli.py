@@ -224,6 +224,41 @@ def _run_sql_command(args: argparse.Namespace) -> int:
         return 0
 
 
+def _add_docs_command(commands) -> None:
+    docs = commands.add_parser(
+        "docs", help="generate dbt's documentation of the marts from the warehouse and serve it locally"
+    )
+    docs.add_argument("--port", type=_positive_int, default=8080, help="port on 127.0.0.1 (default 8080)")
+    docs.add_argument("--no-serve", action="store_true", help="only generate the site")
+
+
+def _run_docs_command(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from orchestration.dbt.docs import DocsFailed, generate_docs, serve_command
+    from orchestration.dbt.resources import dbt_environment
+
+    print("Generating dbt's documentation from the project and the warehouse ...", flush=True)
+    try:
+        target = generate_docs()
+    except DocsFailed as exc:
+        print(
+            f"ott-analytics docs: {exc}\nBuild the warehouse first (make demo), then run make docs again.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"  written to {target}")
+    if args.no_serve:
+        return 0
+    print(f"Serving it at http://127.0.0.1:{args.port} (Ctrl-C to stop)", flush=True)
+    try:
+        return subprocess.run(
+            serve_command(target, args.port), env=dbt_environment(), stdout=subprocess.DEVNULL
+        ).returncode
+    except KeyboardInterrupt:
+        return 0
+
+
 def _add_bot_commands(commands) -> None:
     bot = commands.add_parser("bot", help="the managers' Telegram bot: run it, send reports, manage recipients")
     actions = bot.add_subparsers(dest="action", required=True)
@@ -312,6 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_events_commands(commands)
     _add_query_command(commands)
     _add_sql_command(commands)
+    _add_docs_command(commands)
     _add_bot_commands(commands)
     return parser
 
@@ -333,6 +369,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_query_command(args)
     elif args.command == "sql":
         return _run_sql_command(args)
+    elif args.command == "docs":
+        return _run_docs_command(args)
     elif args.command == "bot":
         return _run_bot_command(args)
     elif args.command == "run":

@@ -50,7 +50,7 @@ def test_a_query_answers_as_an_aligned_table(warehouse, capsysbinary):
         ["2026-01-02", "1", "99999"],
     ]
     assert lines[2].endswith(" 1000") and lines[4].endswith("99999")  # numbers right-aligned
-    assert lines[5].startswith("(3 rows;")
+    assert lines[5].startswith("(3 rows;") and lines[6:] == [""]
 
 
 def test_errors_show_clickhouses_message_not_a_traceback(warehouse, capsysbinary):
@@ -123,8 +123,8 @@ def test_scripts_from_a_file_or_standard_input(warehouse, capsysbinary, tmp_path
 def test_a_table_shows_the_first_thousand_rows(warehouse, capsysbinary):
     code, out, _ = _run(capsysbinary, "SELECT number FROM numbers(1000000)")
     lines = out.splitlines()
-    assert code == 0 and len(lines) == 2 + 1000 + 1
-    assert lines[-1].startswith("(more than 1000 rows, the first 1000 shown")
+    assert code == 0 and len(lines) == 2 + 1000 + 2  # header, rows, the count and a blank line
+    assert lines[-2].startswith("(more than 1000 rows, the first 1000 shown") and lines[-1] == ""
     code, out, _ = _run(capsysbinary, "--format", "csv", "SELECT number FROM numbers(5000)")
     assert len(out.splitlines()) == 5001  # files and other formats take every row
 

@@ -36,27 +36,31 @@ def ensure_manifest() -> Path:
     newest = max(p.stat().st_mtime for p in sources)
     if manifest.exists() and manifest.stat().st_mtime >= newest:
         return manifest
-    env = {**os.environ, "OTT_WAREHOUSE_PATH": os.environ.get("OTT_WAREHOUSE_PATH", str(warehouse_path()))}
     result = subprocess.run(
-        [
-            dbt_executable(),
-            "parse",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target",
-            dbt_project.target or "embedded",
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=DBT_PROJECT_DIR,
+        dbt_command("parse", "--quiet"), capture_output=True, text=True, env=dbt_environment(), cwd=DBT_PROJECT_DIR
     )
     if result.returncode != 0:
         raise RuntimeError(f"dbt parse failed:\n{result.stdout}\n{result.stderr}")
     return manifest
+
+
+def dbt_command(*args: str) -> list[str]:
+    """A dbt command line on this project, its profiles and target."""
+    return [
+        dbt_executable(),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target",
+        dbt_project.target or "embedded",
+    ]
+
+
+def dbt_environment() -> dict[str, str]:
+    """The environment a dbt subprocess needs: the warehouse the profile opens."""
+    return {**os.environ, "OTT_WAREHOUSE_PATH": os.environ.get("OTT_WAREHOUSE_PATH", str(warehouse_path()))}
 
 
 def dbt_executable() -> str:
