@@ -13,6 +13,7 @@ from dagster import (
 from orchestration.billing.assets import ingest_assets
 from orchestration.dbt.selection import dbt_selection
 from orchestration.partitions import daily_partitions
+from orchestration.schedule_status import stopped_until_started
 
 BILLING_SOURCES = AssetSelection.assets(*ingest_assets)
 
@@ -42,7 +43,7 @@ collect_daily_stats_schedule = build_schedule_from_partitioned_job(
     name="collect_daily_stats",
     hour_of_day=0,
     minute_of_hour=5,
-    description="At the start of each UTC day, for the day that just ended.",
+    description=stopped_until_started("At 00:05 UTC, for the day that just ended.", "collect_daily_stats"),
 )
 
 
@@ -51,6 +52,7 @@ collect_daily_stats_schedule = build_schedule_from_partitioned_job(
     cron_schedule="15 * * * *",
     execution_timezone="UTC",
     name="cache_customers_dynamic",
+    description=stopped_until_started("Hourly at :15, for today (UTC) so far.", "cache_customers_dynamic"),
 )
 def cache_customers_dynamic_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     """Hourly: today's (UTC) partition, i.e. the current day's hours so far."""

@@ -6,6 +6,7 @@ from orchestration.billing.assets import ingest_assets as billing_sources
 from orchestration.content.assets import ingest_assets as content_sources
 from orchestration.dbt.selection import dbt_selection
 from orchestration.partitions import daily_partitions
+from orchestration.schedule_status import stopped_until_started
 from orchestration.viewing.assets import viewing_sessions
 
 premier_marts_job = define_asset_job(
@@ -18,7 +19,11 @@ premier_marts_job = define_asset_job(
 )
 
 premier_marts_schedule = build_schedule_from_partitioned_job(
-    premier_marts_job, name="premier_marts", hour_of_day=2, minute_of_hour=0
+    premier_marts_job,
+    name="premier_marts",
+    hour_of_day=2,
+    minute_of_hour=0,
+    description=stopped_until_started("Daily at 02:00 UTC, for the day that just ended.", "premier_marts"),
 )
 
 jobs = [premier_marts_job]

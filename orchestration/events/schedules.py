@@ -12,6 +12,7 @@ from dagster import (
 from orchestration.dbt.selection import dbt_selection
 from orchestration.events.assets import analytics_events, events_organization_reports
 from orchestration.partitions import daily_partitions
+from orchestration.schedule_status import stopped_until_started
 
 events_hourly_job = define_asset_job(
     name="analytics_events_hourly",
@@ -28,13 +29,25 @@ events_reports_job = define_asset_job(
 )
 
 
-@schedule(job=events_hourly_job, cron_schedule="10 * * * *", execution_timezone="UTC", name="analytics_events_hourly")
+@schedule(
+    job=events_hourly_job,
+    cron_schedule="10 * * * *",
+    execution_timezone="UTC",
+    name="analytics_events_hourly",
+    description=stopped_until_started("Hourly at :10, for today (UTC) so far.", "analytics_events_hourly"),
+)
 def events_hourly_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     return RunRequest(partition_key=context.scheduled_execution_time.date().isoformat())
 
 
 events_reports_schedule = build_schedule_from_partitioned_job(
-    events_reports_job, name="events_organization_reports", hour_of_day=1, minute_of_hour=15
+    events_reports_job,
+    name="events_organization_reports",
+    hour_of_day=1,
+    minute_of_hour=15,
+    description=stopped_until_started(
+        "Daily at 01:15 UTC, for the day that just ended.", "events_organization_reports"
+    ),
 )
 
 jobs = [events_hourly_job, events_reports_job]

@@ -14,6 +14,7 @@ from dagster import (
 
 from orchestration.dbt.selection import dbt_selection
 from orchestration.partitions import daily_partitions
+from orchestration.schedule_status import stopped_until_started
 from orchestration.viewing.assets import channel_sorting_by_popularity, dbt_channel_sorting, viewing_sessions
 
 cache_max_online_job = define_asset_job(
@@ -42,7 +43,13 @@ def sorting_run_config(options: dict) -> dict:
     return {"ops": {"dbt_channel_sorting": {"config": options}}}
 
 
-@schedule(job=cache_max_online_job, cron_schedule="5 * * * *", execution_timezone="UTC", name="cache_max_online")
+@schedule(
+    job=cache_max_online_job,
+    cron_schedule="5 * * * *",
+    execution_timezone="UTC",
+    name="cache_max_online",
+    description=stopped_until_started("Hourly at :05, for today (UTC) so far.", "cache_max_online"),
+)
 def cache_max_online_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     """Hourly, like the cron'd command: today's (UTC) partition so far."""
     day = context.scheduled_execution_time.date().isoformat()
@@ -54,7 +61,7 @@ save_stats_schedule = build_schedule_from_partitioned_job(
     name="save_stats",
     hour_of_day=0,
     minute_of_hour=30,
-    description="Daily, for the day that just ended (UTC).",
+    description=stopped_until_started("Daily at 00:30 UTC, for the day that just ended.", "save_stats"),
 )
 
 
@@ -63,6 +70,9 @@ save_stats_schedule = build_schedule_from_partitioned_job(
     cron_schedule="0 3 * * *",
     execution_timezone="UTC",
     name="create_channel_sorting_by_popularity",
+    description=stopped_until_started(
+        "Daily at 03:00 UTC with OTT_CHANNEL_SORTING_OPTIONS.", "create_channel_sorting_by_popularity"
+    ),
 )
 def create_channel_sorting_by_popularity_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     """Daily; options from OTT_CHANNEL_SORTING_OPTIONS (JSON of the command's options), default all clients,
