@@ -219,6 +219,16 @@ def test_every_mart_column_is_documented(conn):
     assert {model: cols for model, cols in undocumented.items() if cols} == {}
 
 
+def test_dbt_assets_carry_their_column_schema_for_the_ui(defs):
+    from dagster import AssetKey
+
+    node = defs.resolve_asset_graph().get(AssetKey(["marts", "fct_payments"]))
+    columns = {c.name: c for c in node.metadata["dagster/column_schema"].columns}
+    assert columns["payment_rrn"].type == "Nullable(String)"
+    assert columns["payment_rrn"].description == "Retrieval reference number given by the acquirer."
+    assert columns["created_at"].type == "DateTime64(3, 'UTC')"
+
+
 def test_exposures_are_assets_downstream_of_the_marts_they_read(defs):
     from dagster import AssetKey
 
