@@ -9,6 +9,7 @@ export DAGSTER_HOME ?= $(DATA_DIR)/dagster
 .PHONY: install demo test lint ui docs bench clean
 
 $(VENV)/.installed: pyproject.toml dbt-chdb/pyproject.toml
+	@echo "Installing into $(VENV) (the first run takes a few minutes) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --quiet --upgrade pip
 	$(BIN)/pip install --quiet --quiet -e ./dbt-chdb -e '.[test]'
