@@ -237,6 +237,7 @@ def _run_docs_command(args: argparse.Namespace) -> int:
 
     from orchestration.dbt.docs import DocsFailed, generate_docs, serve_command
     from orchestration.dbt.resources import dbt_environment
+    from warehouse.locations import data_dir
 
     print("Generating dbt's documentation from the project and the warehouse ...", flush=True)
     try:
@@ -250,13 +251,22 @@ def _run_docs_command(args: argparse.Namespace) -> int:
     print(f"  written to {target}")
     if args.no_serve:
         return 0
-    print(f"Serving it at http://127.0.0.1:{args.port} (Ctrl-C to stop)", flush=True)
+    log = data_dir() / "logs" / "dbt-docs.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    print(f"Serving it at http://127.0.0.1:{args.port} (Ctrl-C to stop; requests logged to {log})", flush=True)
     try:
-        return subprocess.run(
-            serve_command(target, args.port), env=dbt_environment(), stdout=subprocess.DEVNULL
-        ).returncode
+        with log.open("a") as out:
+            code = subprocess.run(
+                serve_command(target, args.port), env=dbt_environment(), stdout=out, stderr=out
+            ).returncode
     except KeyboardInterrupt:
         return 0
+    if code != 0:
+        print(
+            f"ott-analytics docs: the server stopped (is port {args.port} taken? try --port); see {log}",
+            file=sys.stderr,
+        )
+    return code
 
 
 def _add_bot_commands(commands) -> None:
