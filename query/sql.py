@@ -1,6 +1,7 @@
 """`ott-analytics sql`: SQL against the warehouse for analysts, one statement or a script at a time, or an
 interactive prompt. Read-only unless asked (ClickHouse's `readonly = 2`: queries and settings, no changes)."""
 
+import io
 import json
 import sys
 import time
@@ -16,6 +17,7 @@ import pyarrow.parquet as pq
 import sqlparse
 from tabulate import tabulate
 
+from exports.files import write_atomically
 from warehouse.connection import WarehouseConnection
 
 TABLE_ROWS = 1000  # rows an aligned table shows; files take every row
@@ -162,13 +164,10 @@ def interactive(
 
 def run_to_file(conn: WarehouseConnection, text: str, fmt: str, path: Path) -> int:
     """run_script into a file that appears whole, and only when every statement ran."""
-    partial = path.with_name(f".{path.name}.partial")
-    with partial.open("wb") as out:
-        code = run_script(conn, text, fmt, out)
+    out = io.BytesIO()
+    code = run_script(conn, text, fmt, out)
     if code == 0:
-        partial.replace(path)
-    else:
-        partial.unlink()
+        write_atomically(path, out.getvalue())
     return code
 
 

@@ -88,15 +88,13 @@ PAYMENT_FILTERS = {
     "from_payment_domain_revision": ("payment_domain_revision", ">=", "Int64"),
     "to_payment_domain_revision": ("payment_domain_revision", "<=", "Int64"),
 }
+MASKED_PAN = "concat(ifNull(p.payment_first6, ''), '******', ifNull(p.payment_last4, ''))"
 # payment-level parameters written as expressions (alias p)
 PAYMENT_EXPRESSIONS = {
     # the seed: "почта, полностью или частично" (the whole address or part of it), case-insensitive
     "payment_email": "positionCaseInsensitiveUTF8(ifNull(p.payment_email, ''), {payment_email:String}) > 0",
     # older clients: the masked card number, * standing for any one character
-    "pan_mask": "concat(ifNull(p.payment_first6, ''), '******', ifNull(p.payment_last4, '')) LIKE {pan_mask:String}",
-    "payment_pan_mask": (
-        "concat(ifNull(p.payment_first6, ''), '******', ifNull(p.payment_last4, '')) LIKE {payment_pan_mask:String}"
-    ),
+    **{name: f"{MASKED_PAN} LIKE {{{name}:String}}" for name in ("pan_mask", "payment_pan_mask")},
 }
 BANK_ACCOUNTS = ["russian_bank_account", "international_bank_account"]
 
