@@ -139,6 +139,7 @@ def test_the_interactive_prompt(warehouse, tmp_path, capsysbinary):
         sql.prepare(conn, write=False, fmt="table")
         # a statement over two lines, an error that does not end the session, then exit
         typed.send_text("SELECT sum(amount) AS total\rFROM marts.turnover;\rSELECT oops;\rexit\r")
+        typed.close()  # then the end of input: the session ends even if a key were lost, never waits
         code = sql.interactive(conn, tmp_path / "history", "table", typed, DummyOutput())
     out = capsysbinary.readouterr().out.decode()
     assert code == 0
