@@ -19,10 +19,7 @@ KNOWN_TYPES = TRACKED_TYPES + tuple(t for t in CONSUMED_TYPES if t not in TRACKE
 DEFAULT_RETENTION_DAYS = 365
 
 # properties arrive as a JSON object (files) or as JSON text (PostgreSQL jsonb read by ClickHouse)
-PROPERTIES = (
-    "multiIf(JSONType(raw, 'properties') = 'Object', JSONExtractRaw(raw, 'properties'),"
-    " JSONType(raw, 'properties') = 'String', JSONExtractString(raw, 'properties'), '{}')"
-)
+PROPERTIES = f"ifNull({j.value('properties')}, '{{}}')"
 
 
 def _property(key: str) -> str:
@@ -54,7 +51,7 @@ def events_source(retention: int | None = None) -> RawSource:
             Column("created_at", "DateTime64(3, 'UTC')", j.timestamp("created_at")),
         ),
         checks=(
-            ("NOT isValidJSON(properties)", "properties is not a JSON object"),
+            ("NOT (startsWith(properties, '{') AND isValidJSON(properties))", "properties is not a JSON object"),
             (f"created_at < now() - INTERVAL {days} DAY", f"older than the retention period ({days} days)"),
         ),
         key="id",

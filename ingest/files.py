@@ -1,5 +1,6 @@
 """Readers that turn a landing file into text columns, keeping every record's original text."""
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,12 @@ def json_lines_from_text(texts: list[str], first_line: int = 1) -> pa.Table:
     )
 
 
+def csv_header(path: Path) -> list[str]:
+    """The field names on a CSV file's first line."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(csv.reader(handle), [])
+
+
 def read_csv(path: Path) -> tuple[pa.Table, list[tuple[int, str, str]]]:
     """Every column as text plus `_line` and `raw` (the record re-joined with commas).
 
@@ -58,9 +65,7 @@ def read_csv(path: Path) -> tuple[pa.Table, list[tuple[int, str, str]]]:
         )
         return "skip"
 
-    with path.open("rb") as handle:
-        header = handle.readline().decode("utf-8-sig").strip()
-    names = pacsv.read_csv(pa.py_buffer(header.encode() + b"\n")).column_names
+    names = csv_header(path)
     table = pacsv.read_csv(
         path,
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid),

@@ -7,15 +7,14 @@ day is loaded into the one partition, with record numbers running on across the 
 """
 
 from datetime import date
+from itertools import groupby
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ingest import billing, content, events, payments, viewing
-from ingest.files import read_csv, read_json_lines
-from ingest.load import LoadResult, PartitionLoad, load_partition, row_columns
+from ingest.files import csv_header, read_csv
+from ingest.load import LoadResult, PartitionLoad, load_partition, plain_path, row_columns
 from ingest.parquet import add_parquet_file
 from ingest.spec import RawSource
 from warehouse.connection import WarehouseConnection
@@ -54,21 +53,27 @@ def load_landing_file(conn: WarehouseConnection, source: RawSource, landing: Pat
         raise MissingLandingFile(f"{source.name}: landing file {wanted} not found for partition {day or 'snapshot'}")
     partition = day if source.daily else None
     if source.format == "csv" and files[0].suffix == ".csv":
-        records, malformed = read_csv(files[0])
-        return load_partition(conn, source, records, partition, malformed)
+        if not (conn.reads_local_files and plain_path(files[0])):
+            records, malformed = read_csv(files[0])
+            return load_partition(conn, source, records, partition, malformed)
+        header = csv_header(files[0])
+        load = PartitionLoad(conn, source, partition, [*header, "raw"])
+        try:
+            load.add_csv_file(files[0], header)
+            return load.commit()
+        finally:
+            load.drop_work_tables()
     # a CSV source got here with a Parquet file: its columns are the CSV header's
     fields = pq.read_schema(files[0]).names if source.format == "csv" else []
     load = PartitionLoad(conn, source, partition, row_columns(source, fields))
     try:
         line = 1
-        for path in files:
-            if path.suffix == ".parquet":
-                line += add_parquet_file(load, path, line)
+        for is_parquet, group in groupby(files, key=lambda p: p.suffix == ".parquet"):
+            if is_parquet:
+                for path in group:
+                    line += add_parquet_file(load, path, line)
             else:
-                records = read_json_lines(path)
-                numbers = records.column("_line")
-                load.add(records.set_column(0, "_line", pc.add(numbers, pa.scalar(line - 1, pa.uint64()))))
-                line += pc.max(numbers).as_py() or 0
+                line = load.add_json_lines(list(group), line)
         return load.commit()
     finally:
         load.drop_work_tables()

@@ -5,13 +5,20 @@ are checked (`read = loaded + quarantined`). The partition is built in staging t
 REPLACE PARTITION, so a failed load leaves the previous data in place and a re-run replaces, never appends.
 """
 
+import csv
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import groupby
+from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from ingest.spec import RawSource
+from ingest import json_fields
+from ingest.files import read_json_lines
+from ingest.spec import Column, RawSource
 from warehouse.connection import WarehouseConnection, partition_literal, sql_string
 from warehouse.work_tables import ingest_work_tables
 
@@ -27,6 +34,17 @@ CREATE TABLE IF NOT EXISTS {QUARANTINE} (
 ) ENGINE = MergeTree PARTITION BY (source, _partition_date) ORDER BY (source, _partition_date, line)
 """
 SNAPSHOT_DAY = date(1970, 1, 1)
+# chDB maps whole files into memory by default (counted in the process's memory): read them instead
+FILE_READS = "storage_file_read_method = 'pread'"
+# a CSV record that cannot be split into its fields is left out of the read (and recorded, to be quarantined);
+# fields are taken by position, whatever the header calls them
+CSV_READS = (
+    f"{FILE_READS}, input_format_allow_errors_num = 1000000000000, input_format_allow_errors_ratio = 1,"
+    " input_format_with_names_use_header = 0, input_format_csv_skip_trailing_empty_lines = 1"
+)
+# both views written at once, by two threads
+INSERTS = "parallel_view_processing = 1, max_insert_threads = 2"
+LINE = Column("_line", "UInt64", "", "the record's line (or row) in the partition's landing files, counted across them")
 
 
 class LoadCountMismatch(RuntimeError):
@@ -56,7 +74,8 @@ def create_raw_table(conn: WarehouseConnection, source: RawSource) -> None:
     conn.command("CREATE DATABASE IF NOT EXISTS raw")
     conn.command(QUARANTINE_DDL)
     columns = ",\n    ".join(
-        f"`{c.name}` {c.type}" + (f" COMMENT {sql_string(c.comment)}" if c.comment else "") for c in source.columns
+        f"`{c.name}` {c.type}" + (f" COMMENT {sql_string(c.comment)}" if c.comment else "")
+        for c in (*source.columns, LINE)
     )
     partition = "PARTITION BY _partition_date " if source.daily else ""
     ttl = f" TTL {source.ttl} DELETE" if source.ttl else ""
@@ -83,7 +102,7 @@ def _add_new_columns(conn: WarehouseConnection, source: RawSource) -> None:
         .column("name")
         .to_pylist()
     )
-    for column in source.columns:
+    for column in (*source.columns, LINE):
         if column.name not in existing:
             comment = f" COMMENT {sql_string(column.comment)}" if column.comment else ""
             conn.command(f"ALTER TABLE {source.table} ADD COLUMN IF NOT EXISTS `{column.name}` {column.type}{comment}")
@@ -103,27 +122,165 @@ def _apply_changed_ttl(conn: WarehouseConnection, source: RawSource) -> None:
         conn.command(f"ALTER TABLE {source.table} MODIFY TTL {source.ttl} DELETE SETTINGS mutations_sync = 2")
 
 
-class PartitionLoad:
-    """A partition being loaded: add batches of reader records, then commit (or discard on error).
+@dataclass(frozen=True)
+class RecordTexts:
+    """Where records' texts can be read again: `text` and `number` (its record number) over `reader`."""
 
-    Batches go straight into a load table in the warehouse, so memory is bounded by one batch.
+    number: str
+    text: str
+    reader: str
+
+
+class PartitionLoad:
+    """A partition being loaded: add records, then commit (or discard on error).
+
+    Every record is parsed and checked once, on its way into the work tables: through a Null-engine table
+    whose two materialized views write the good records, typed, into the stage table (the raw table's twin)
+    and every record's line, key, reason and text into the marks table. Duplicates of a key are then found
+    in the marks and deleted from the stage. A JSON-lines or Parquet file that the embedded warehouse can
+    read itself never passes through Python; other readers' batches go through a load table, so memory is
+    bounded by one batch.
     """
 
     def __init__(self, conn: WarehouseConnection, source: RawSource, day: date | None, text_columns: list[str]):
         self.conn, self.source, self.day = conn, source, day
         create_raw_table(conn, source)
         work = ingest_work_tables(source.name)
+        self.work = work
         self.load, self.checked, self.stage, self.stage_q = work["load"], work["checked"], work["stage"], work["stageq"]
+        self.marks = work["marks"]
         self.read = 0
         self.malformed: list[tuple[int, str, str]] = []
+        # where the text of a quarantined record is read from, if not kept in the marks (a good record's is not)
+        self.texts: list[RecordTexts] = [RecordTexts("_line", "raw", self.load)]
         columns = ", ".join(f"`{name}` String" for name in text_columns if name != "_line")
         conn.command(f"CREATE TABLE {self.load} (_line UInt64, {columns}) ENGINE = MergeTree ORDER BY _line")
+        conn.command(f"CREATE TABLE {self.checked} ENGINE = Null EMPTY AS {self._checked(self.load)}")
+        conn.command(f"CREATE TABLE {self.stage} AS {source.table}")
+        conn.command(f"CREATE TABLE {self.stage_q} AS {QUARANTINE}")
+        key = ", _key" if source.key else ""
+        marks = f"SELECT _line, _reason, raw{key} FROM {self.checked}"
+        conn.command(f"CREATE TABLE {self.marks} ENGINE = MergeTree ORDER BY _line EMPTY AS {marks}")
+        casts = ", ".join(f"CAST(`{c.name}`, {sql_string(c.type)}) AS `{c.name}`" for c in source.columns)
+        day_sql = f"toDate('{(day or SNAPSHOT_DAY).isoformat()}')"
+        conn.command(
+            f"CREATE MATERIALIZED VIEW {work['tostage']} TO {self.stage}"
+            f" AS SELECT {casts}, _line, {day_sql} AS _partition_date FROM {self.checked} WHERE _reason = ''"
+        )
+        conn.command(f"CREATE MATERIALIZED VIEW {work['tomarks']} TO {self.marks} AS {marks}")
 
     def add(self, records: pa.Table, malformed: list[tuple[int, str, str]] | None = None) -> None:
         if records.num_rows:
             self.conn.insert_arrow(self.load, records)
         self.read += records.num_rows + len(malformed or [])
         self.malformed += malformed or []
+
+    def add_json_lines(self, paths: list[Path], first_line: int) -> int:
+        """Add the non-empty lines of JSON-lines files; a record's number is its line in its file plus the
+        lines of the files before it, counted on from `first_line`. Return the number to continue from."""
+        offsets = []
+        for path in paths:
+            offsets.append(first_line)
+            first_line += line_count(path)
+        readable = [self.conn.reads_local_files and plain_path(p) and "," not in p.name for p in paths]
+        pending = list(zip(paths, offsets, readable, strict=True))
+        for (folder, in_warehouse), group in groupby(pending, key=lambda item: (item[0].parent, item[2])):
+            group = list(group)
+            if in_warehouse:
+                self._insert_json_lines(folder, [(path.name, offset) for path, offset, _ in group])
+                continue
+            for path, offset, _ in group:
+                records = read_json_lines(path)
+                numbers = pc.add(records.column("_line"), pa.scalar(offset - 1, pa.uint64()))
+                self.add(records.set_column(0, "_line", numbers))
+        return first_line
+
+    def _insert_json_lines(self, folder: Path, files: list[tuple[str, int]]) -> None:
+        """One read of `folder`'s files (name, first line number) by the warehouse's file()."""
+        if len(files) == 1:
+            pattern, offset = str(folder / files[0][0]), str(files[0][1])
+        else:  # {a,b,...} is file()'s list of alternatives
+            pattern = str(folder / ("{" + ",".join(name for name, _ in files) + "}"))
+            names = "[" + ", ".join(sql_string(name) for name, _ in files) + "]"
+            offset = f"transform(_file, {names}, [{', '.join(str(first) for _, first in files)}], 0)"
+        text = r"toValidUTF8(trimRight(line, '\r'))"
+        reader = f"file({sql_string(pattern)}, 'LineAsString')"
+        lines = (
+            f"(SELECT _row_number + {offset} AS _line, {text} AS raw"
+            f" FROM {reader} WHERE notEmpty(trimBoth(raw, ' \\t\\n\\v\\f')))"
+        )
+        self._insert_checked(lines)
+        self.texts.append(RecordTexts(f"_row_number + {offset}", text, reader))
+
+    def add_parquet_rows(self, path: Path, first_line: int, columns: Mapping[str, str]) -> None:
+        """Add a Parquet file's rows straight from the warehouse's file() (JSON-lines sources): `columns` maps
+        a Parquet column to its value's text. A row's JSON line is written only if it is quarantined."""
+        keys = json_fields.keys_read(c.expr for c in self.source.columns)
+        texts = ", ".join(columns.get(key, "NULL") for key in keys)
+        shape = sql_string(json_fields.shape(keys))
+        records = (
+            f"(SELECT _row_number + {int(first_line)} AS _line, '' AS raw, CAST(tuple({texts}), {shape})"
+            f" AS {json_fields.PARSED} FROM file({sql_string(str(path))}, 'Parquet'))"
+        )
+        self._insert_checked(records, with_json=True)
+        as_json = ", ".join(f"`{name}`" for name in columns)
+        reader = f"file({sql_string(str(path))}, 'Parquet')"
+        self.texts.append(
+            RecordTexts(f"_row_number + {int(first_line)}", f"formatRowNoNewline('JSONEachRow', {as_json})", reader)
+        )
+
+    def add_csv_file(self, path: Path, header: list[str]) -> None:
+        """Add a CSV file's records, read by the warehouse's file(); a record with the wrong number of fields is
+        quarantined as malformed. A record's number is its line when no field spans lines (the header is 1)."""
+        with tempfile.TemporaryDirectory(prefix="ott-csv-") as folder:
+            errors = Path(folder) / "errors.csv"
+            self._insert_csv(path, header, errors, [])
+            malformed = self._malformed_csv_rows(errors, len(header)) if errors.exists() else []
+        if malformed:  # the records after a malformed one were numbered too low: number them again
+            for table in (self.stage, self.marks):
+                self.conn.command(f"TRUNCATE TABLE {table}")
+            self.read = 0
+            self.texts.pop()
+            self._insert_csv(path, header, None, [line for line, _, _ in malformed])
+            self.read += len(malformed)
+            self.malformed += malformed
+
+    def _insert_csv(self, path: Path, header: list[str], errors: Path | None, malformed_lines: list[int]) -> None:
+        structure = sql_string(", ".join(f"`{name}` String" for name in header))
+        settings = CSV_READS + (f", input_format_record_errors_file_path = {sql_string(str(errors))}" if errors else "")
+        reader = f"(SELECT _row_number AS _row, * FROM file({sql_string(str(path))}, 'CSVWithNames', {structure}) SETTINGS {settings})"
+        # the good records before a malformed one on line L: L - 2 - (malformed ones before it)
+        before = [line - 2 - i for i, line in enumerate(sorted(malformed_lines))]
+        number = f"_row + 2 + arrayCount(x -> x <= _row, [{', '.join(map(str, before))}]::Array(UInt64))"
+        columns = ", ".join(f"`{name}`" for name in header)
+        self._insert_checked(f"(SELECT {number} AS _line, '' AS raw, {columns} FROM {reader})")
+        self.texts.append(RecordTexts(number, f"arrayStringConcat([{columns}], ',')", reader))
+
+    def _malformed_csv_rows(self, errors: Path, expected: int) -> list[tuple[int, str, str]]:
+        """The records the CSV reader could not split into `expected` fields: (line, reason, text)."""
+        rows = self.conn.query_arrow(
+            f"SELECT offset, raw_data FROM file({sql_string(str(errors))}, 'CSV',"
+            " 'time String, database Nullable(String), table Nullable(String), offset UInt64, reason String,"
+            " raw_data String')"
+        ).to_pylist()
+        found = []
+        for row in rows:
+            fields = len(next(csv.reader([row["raw_data"]]), []))
+            found.append(
+                (row["offset"] + 1, f"malformed CSV row: expected {expected} fields, got {fields}", row["raw_data"])
+            )
+        return sorted(found)
+
+    def _insert_checked(self, records: str, with_json: bool = False) -> None:
+        before = self.conn.scalar(f"SELECT count() FROM {self.marks}")
+        self.conn.command(
+            f"INSERT INTO {self.checked} {_checked_select(self.source, records, with_json)}"
+            f" SETTINGS {FILE_READS}, {INSERTS}"
+        )
+        self.read += self.conn.scalar(f"SELECT count() FROM {self.marks}") - before
+
+    def _checked(self, records: str) -> str:
+        return _checked_select(self.source, records)
 
     def insert_select(self, select_sql: str, columns: list[str] | None = None) -> None:
         """Add the rows of a SELECT returning _line and `columns` (default: raw), run inside the warehouse (no
@@ -138,8 +295,8 @@ class PartitionLoad:
         if any). `fields` maps our field name to its column expression; each row becomes `raw`, its JSON line,
         and, for sources declared over CSV columns, each field's text (empty for NULL) as the CSV reader gives
         it, so the rows go through the same checks as their file twins."""
-        json_fields = ", ".join(f"{expr} AS `{name}`" for name, expr in fields.items())
-        select = f"SELECT {line}, formatRowNoNewline('JSONEachRow', {json_fields})"
+        as_json = ", ".join(f"{expr} AS `{name}`" for name, expr in fields.items())
+        select = f"SELECT {line}, formatRowNoNewline('JSONEachRow', {as_json})"
         if self.source.format == "csv":
             # INSERT matches columns by position: the text aliases only need to differ from the JSON keys
             select += "".join(f", ifNull(toString({expr}), '') AS _text_{i}" for i, expr in enumerate(fields.values()))
@@ -148,21 +305,37 @@ class PartitionLoad:
     def commit(self) -> LoadResult:
         conn, source = self.conn, self.source
         partition_day = self.day or SNAPSHOT_DAY
-        conn.command(
-            f"CREATE TABLE {self.checked} ENGINE = MergeTree ORDER BY _line AS {_checked_select(source, self.load)}"
-        )
-        conn.command(f"CREATE TABLE {self.stage} AS {source.table}")
-        conn.command(f"CREATE TABLE {self.stage_q} AS {QUARANTINE}")
-        names = ", ".join(f"`{c.name}`" for c in source.columns)
-        casts = ", ".join(f"CAST(`{c.name}`, {sql_string(c.type)})" for c in source.columns)
+        if conn.scalar(f"SELECT count() FROM {self.load}"):
+            conn.command(f"INSERT INTO {self.checked} {self._checked(self.load)} SETTINGS {INSERTS}")
+        reason, bad = "_reason", "_reason != ''"
+        if source.key:
+            first = f"SELECT min(_line) FROM {self.marks} GROUP BY _key"
+            dups = self.work["dups"]
+            conn.command(
+                f"CREATE TABLE {dups} ENGINE = MergeTree ORDER BY _line"
+                f" AS SELECT _line FROM {self.marks} WHERE _reason = '' AND _line NOT IN ({first})"
+            )
+            if conn.scalar(f"SELECT count() FROM {dups}"):
+                conn.command(f"DELETE FROM {self.stage} WHERE _line IN {dups}")
+            reason = f"if(_reason != '', _reason, {sql_string('duplicate ' + (source.key_label or source.key))})"
+            bad += f" OR _line IN {dups}"
         day_sql = f"toDate('{partition_day.isoformat()}')"
+        into_quarantine = f"INSERT INTO {self.stage_q} (source, _partition_date, line, reason, raw)"
         conn.command(
-            f"INSERT INTO {self.stage} ({names}, _partition_date) SELECT {casts}, {day_sql} FROM {self.checked} WHERE _reason = ''"
+            f"{into_quarantine} SELECT '{source.name}', {day_sql}, _line, {reason}, raw FROM {self.marks}"
+            f" WHERE ({bad}) AND raw != ''"
         )
-        conn.command(
-            f"INSERT INTO {self.stage_q} (source, _partition_date, line, reason, raw)"
-            f" SELECT '{source.name}', {day_sql}, _line, _reason, raw FROM {self.checked} WHERE _reason != ''"
-        )
+        late = f"SELECT _line, {reason} AS reason FROM {self.marks} WHERE ({bad}) AND raw = ''"
+        for texts in self.texts if conn.scalar(f"SELECT count() FROM ({late})") else []:
+            wanted = (
+                f"SELECT {texts.number} AS file_line, {texts.text} AS text FROM {texts.reader}"
+                f" WHERE {texts.number} IN (SELECT _line FROM ({late}))"
+            )
+            conn.command(
+                f"{into_quarantine} SELECT '{source.name}', {day_sql}, _line, reason, text"
+                f" FROM ({wanted}) AS records INNER JOIN ({late}) AS quarantined ON file_line = _line"
+                f" SETTINGS {FILE_READS}"
+            )
         if self.malformed:
             conn.insert_arrow(self.stage_q, _quarantine_rows(source.name, partition_day, self.malformed))
         loaded = conn.scalar(f"SELECT count() FROM {self.stage}")
@@ -179,7 +352,7 @@ class PartitionLoad:
         return LoadResult(source.name, day_text, self.read, loaded, quarantined, by_reason)
 
     def drop_work_tables(self) -> None:
-        for table in (self.load, self.checked, self.stage, self.stage_q):
+        for table in self.work.values():  # the views first: they name the tables they read and write
             self.conn.command(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -231,19 +404,40 @@ def _quarantine_rows(source: str, day: date, rows: list[tuple[int, str, str]]) -
     )
 
 
-def _checked_select(source: RawSource, load: str) -> str:
-    """Each record with its typed columns and `_reason`: empty for a good record, else the first problem."""
-    parsed = ", ".join(f"{_parse(c.expr, c.type)} AS `{c.name}`" for c in source.columns)
+def _checked_select(source: RawSource, records: str, with_json: bool = False) -> str:
+    """Each record of `records` (a table or subquery of `_line`, `raw` and the reader's text columns) with its
+    typed columns and `_reason`: empty for a good record, else the first problem. Duplicates are found over
+    the whole partition afterwards, by `_key`. `with_json`: records that come with their `_json` already (and
+    their `raw` left empty, to be written only if they are quarantined)."""
+    typed = ", ".join(f"{_parse(c.expr, c.type)} AS `{c.name}`" for c in source.columns)
     conditions: list[tuple[str, str]] = []
-    if source.format == "jsonl":
+    inner = f"SELECT * FROM {records}"
+    if source.format == "jsonl" and not with_json:
         conditions.append(("NOT isValidJSON(raw)", "invalid JSON"))
+        conditions.append(("NOT startsWith(trimLeft(raw), '{')", "not a JSON object"))
+        inner = f"SELECT _line, raw, {json_fields.parse_once(c.expr for c in source.columns)} FROM {records}"
     conditions += [(f"`{c.name}` IS NULL", f"missing or invalid {c.name}") for c in source.columns if c.required]
     conditions += list(source.checks)
-    if source.key:
-        duplicate = f"row_number() OVER (PARTITION BY {source.key} ORDER BY _line) > 1"
-        conditions.append((duplicate, f"duplicate {source.key_label or source.key}"))
     reason = "multiIf(" + ", ".join(f"{cond}, {sql_string(why)}" for cond, why in conditions) + ", '')"
-    return f"SELECT *, {reason} AS _reason FROM (SELECT _line, raw, {parsed} FROM {load})"
+    key = f", ({source.key}) AS _key" if source.key else ""
+    checked = f"SELECT *, {reason} AS _reason{key} FROM (SELECT _line, raw, {typed} FROM ({inner}))"
+    # a good record's text is not carried on: it is read again only if the record turns out a duplicate
+    return f"SELECT * EXCEPT (raw), if(_reason = '', '', raw) AS raw FROM ({checked})"
+
+
+def plain_path(path: Path) -> bool:
+    """Whether `path` names one file for the warehouse's file() (which expands *, ? and {a,b} as globs)."""
+    return not any(c in str(path) for c in "*?{}")
+
+
+def line_count(path: Path) -> int:
+    """The number of lines in a file (a last line without a newline counts)."""
+    count, last = 0, b"\n"
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 24):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (last != b"\n")
 
 
 def _parse(expr: str, ch_type: str) -> str:

@@ -5,13 +5,12 @@ over CSV columns, each field into its text), so a Parquet record goes through ex
 and checks as its JSON-lines or CSV twin and reaches quarantine as readable text; no row passes through Python.
 """
 
-import uuid
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.load import PartitionLoad
+from ingest.load import PartitionLoad, plain_path
 
 
 class UnsupportedParquetColumn(ValueError):
@@ -58,13 +57,19 @@ def _staged(table: pa.Table) -> pa.Table:
 
 def add_parquet_file(load: PartitionLoad, path: Path, first_line: int) -> int:
     """Add every row of `path` to `load`, numbered from `first_line`; return the row count."""
-    table = _staged(pq.read_table(path))
-    for name in table.column_names:
+    schema = pq.read_schema(path)
+    for name in schema.names:
         if name in ("_line", "raw") or "`" in name:
             raise UnsupportedParquetColumn(f"{path}: column name {name!r} is not allowed")
-    types = {name: clickhouse_type(name, table.schema.field(name).type) for name in table.column_names}
+    types = {name: clickhouse_type(name, schema.field(name).type) for name in schema.names}
+    rows = pq.ParquetFile(path).metadata.num_rows
+    if load.source.format == "jsonl" and load.conn.reads_local_files and plain_path(path):
+        texts = {name: _text(name, schema.field(name).type) for name in schema.names}
+        load.add_parquet_rows(path, first_line, texts)
+        return rows
+    table = _staged(pq.read_table(path))
     numbered = table.add_column(0, "_line", pa.array(range(first_line, first_line + table.num_rows), pa.uint64()))
-    work = f"raw._parquet_{load.source.name}_{uuid.uuid4().hex[:12]}"
+    work = load.work["parquet"]
     columns = ", ".join(f"`{name}` {kind}" for name, kind in types.items())
     conn = load.conn
     conn.command(f"CREATE TABLE {work} (_line UInt64, {columns}) ENGINE = MergeTree ORDER BY _line")
@@ -74,4 +79,13 @@ def add_parquet_file(load: PartitionLoad, path: Path, first_line: int) -> int:
         load.insert_rows(f"FROM {work}", {name: f"`{name}`" for name in types})
     finally:
         conn.command(f"DROP TABLE IF EXISTS {work}")
-    return table.num_rows
+    return rows
+
+
+def _text(name: str, arrow_type: pa.DataType) -> str:
+    """A Parquet column's value as the text its JSON line would give (timestamps in UTC)."""
+    if pa.types.is_dictionary(arrow_type):
+        arrow_type = arrow_type.value_type
+    if pa.types.is_timestamp(arrow_type):
+        return f"toString(toTimeZone(`{name}`, 'UTC'))"
+    return f"toString(`{name}`)"

@@ -44,7 +44,6 @@ def sessions_source(
     def path(name: str) -> tuple[str, ...]:
         return tuple(f[name].split("."))
 
-    tariffs = ", ".join("'" + p + "'" for p in path("tariffs"))
     return RawSource(
         name="viewing_sessions",
         domain="viewing",
@@ -61,7 +60,7 @@ def sessions_source(
             Column("client_id", "UInt32", j.number(*path("client_id")), "operator tenant"),
             Column("account_id", "UInt64", j.number(*path("account_id"))),
             Column("device", "String", j.text(*path("device")), "device system name"),
-            Column("tariff_ids", "Array(UInt32)", f"JSONExtract(raw, {tariffs}, 'Array(UInt32)')"),
+            Column("tariff_ids", "Array(UInt32)", j.array("Array(UInt32)", *path("tariffs"))),
             Column("content_type", "String", j.text(*path("content_type")), "channel, vod or catchup"),
             Column("channel_id", "Nullable(UInt32)", j.number(*path("channel_id"))),
             Column("title_id", "Nullable(UInt32)", j.number(*path("title_id"))),

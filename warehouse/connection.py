@@ -39,6 +39,8 @@ def partition_literal(*values: date | str | None) -> str:
 class WarehouseConnection(ABC):
     """An open connection. Parameters are bound server-side as ClickHouse `{name:Type}` placeholders."""
 
+    reads_local_files: bool  # whether the warehouse's file() reads this machine's files
+
     @abstractmethod
     def command(self, sql: str, parameters: Mapping[str, Any] | None = None) -> None:
         """Run a statement that returns no rows."""

@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 
 
 class EmbeddedConnection(WarehouseConnection):
+    reads_local_files = True
+
     def __init__(self, path: str, lock_timeout: float):
         self.path = path
         self._session = open_session(path, lock_timeout, on_wait=log.warning)

@@ -10,6 +10,8 @@ from warehouse.connection import WarehouseConnection, checked_identifier
 
 
 class ServerConnection(WarehouseConnection):
+    reads_local_files = False  # file() would read the server's disk
+
     def __init__(self, host: str, port: int, user: str, password: str, secure: bool, database: str):
         self._client = clickhouse_connect.get_client(
             host=host,

@@ -8,8 +8,8 @@ import uuid
 
 from warehouse.connection import WarehouseConnection, checked_identifier
 
-# Ingest's work tables: raw._<kind>_<source>_<12 hex digits>.
-INGEST_WORK_KINDS = ("load", "checked", "stage", "stageq")
+# Ingest's work tables: raw._<kind>_<source>_<12 hex digits>; the materialized views first (dropped first).
+INGEST_WORK_KINDS = ("tostage", "tomarks", "load", "checked", "stage", "stageq", "marks", "dups", "parquet")
 _INGEST_PATTERN = r"^_(" + "|".join(INGEST_WORK_KINDS) + r")_.+_[0-9a-f]{12}$"
 # dbt-clickhouse's intermediate, backup and new-data relations of table and incremental materializations.
 _DBT_PATTERN = r"__dbt_(tmp|backup|view_tmp|new_data|distributed_new_data)"
@@ -30,7 +30,7 @@ def leftover_work_tables(conn: WarehouseConnection, older_than_seconds: int = 0)
         " WHERE ((database = 'raw' AND match(name, {ingest:String}))"
         " OR match(name, {dbt:String}) OR match(name, {replace:String}))"
         " AND metadata_modification_time <= now() - {age:UInt32}"
-        " ORDER BY table",
+        " ORDER BY engine != 'MaterializedView', table",
         {"ingest": _INGEST_PATTERN, "dbt": _DBT_PATTERN, "replace": _REPLACE_PATTERN, "age": older_than_seconds},
     )
     return found.column("table").to_pylist() if found.num_rows else []
