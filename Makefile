@@ -46,6 +46,7 @@ bench: install
 	$(BIN)/python -m bench.generator
 	$(BIN)/python -m bench.viewing
 	$(BIN)/python -m bench.events
+	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.incremental
 
 clean:
