@@ -30,7 +30,9 @@ def run_demo(days: int, scale: float, seed: int, start: date | None = None) -> s
     counts = generate(landing, start, days, scale, seed)
     print(f"  {sum(counts.values()):,} records in {len(counts)} sources under {landing}")
 
-    partitions_start_file().write_text(start.isoformat())  # the first daily partition, here and in the UI
+    recorded = partitions_start_file()
+    recorded.parent.mkdir(parents=True, exist_ok=True)
+    recorded.write_text(start.isoformat())  # the first daily partition, here and in the UI
     instance, liveness = open_instance()
     from orchestration.definitions import defs  # after DAGSTER_HOME, the environment and the start are set
 
