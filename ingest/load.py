@@ -235,13 +235,14 @@ class PartitionLoad:
         with tempfile.TemporaryDirectory(prefix="ott-csv-") as folder:
             errors = Path(folder) / "errors.csv"
             self._insert_csv(path, header, errors, [])
-            malformed = self._malformed_csv_rows(errors, len(header)) if errors.exists() else []
-        if malformed:  # the records after a malformed one were numbered too low: number them again
+            unread = self._malformed_csv_rows(errors, len(header)) if errors.exists() else []
+        if unread:  # the records after an unread row were numbered too low: number them again
             for table in (self.stage, self.marks):
                 self.conn.command(f"TRUNCATE TABLE {table}")
             self.read = 0
             self.texts.pop()
-            self._insert_csv(path, header, None, [line for line, _, _ in malformed])
+            self._insert_csv(path, header, None, [line for line, _, _ in unread])
+            malformed = [row for row in unread if row[2].strip()]  # a blank line is no record
             self.read += len(malformed)
             self.malformed += malformed
 

@@ -150,6 +150,7 @@ def test_csv_read_by_the_warehouse_numbers_lines_and_quarantines_malformed_rows(
         "1,14,2,monthly,2026-10-01 00:00:00,2026-10-31 00:00:00,1.00,RUB",
         "5,15,2,monthly,2026-10-02 00:00:00,2026-10-01 00:00:00,499.00,RUB",
     ]
+    rows.insert(5, "")  # a blank line is no record, but it is a line
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(rows).encode() + b"\r\n\r\n")
 
     def load(in_warehouse: bool):
@@ -171,8 +172,8 @@ def test_csv_read_by_the_warehouse_numbers_lines_and_quarantines_malformed_rows(
     assert [(q["line"], q["reason"], q["raw"]) for q in quarantined] == [
         (3, "malformed CSV row: expected 8 fields, got 3", "2,11,2"),
         (5, "malformed CSV row: expected 8 fields, got 9", rows[4]),
-        (6, "duplicate subscription_id", rows[5]),
-        (7, "end before start", rows[6]),
+        (7, "duplicate subscription_id", rows[6]),
+        (8, "end before start", rows[7]),
     ]
     python_result, python_loaded, _ = load(False)
     assert python_loaded == loaded and python_result.reasons == result.reasons
