@@ -42,6 +42,10 @@ CSV_READS = (
     f"{FILE_READS}, input_format_allow_errors_num = 1000000000000, input_format_allow_errors_ratio = 1,"
     " input_format_with_names_use_header = 0, input_format_csv_skip_trailing_empty_lines = 1"
 )
+# an insert's memory grows with its records (about 1 MiB a thousand payment events): big files go in slices;
+# each slice reads the whole file again, which costs more, against the engine's speed, for Parquet's rows
+RECORDS_PER_INSERT = 700_000
+PARQUET_ROWS_PER_INSERT = 1_400_000
 # both views written at once, by two threads
 INSERTS = "parallel_view_processing = 1, max_insert_threads = 2"
 LINE = Column("_line", "UInt64", "", "the record's line (or row) in the partition's landing files, counted across them")
@@ -187,7 +191,8 @@ class PartitionLoad:
         for (folder, in_warehouse), group in groupby(pending, key=lambda item: (item[0].parent, item[2])):
             group = list(group)
             if in_warehouse:
-                self._insert_json_lines(folder, [(path.name, offset) for path, offset, _ in group])
+                end = offsets[paths.index(group[-1][0]) + 1] if group[-1][0] != paths[-1] else first_line
+                self._insert_json_lines(folder, [(path.name, offset) for path, offset, _ in group], end)
                 continue
             for path, offset, _ in group:
                 records = read_json_lines(path)
@@ -195,8 +200,9 @@ class PartitionLoad:
                 self.add(records.set_column(0, "_line", numbers))
         return first_line
 
-    def _insert_json_lines(self, folder: Path, files: list[tuple[str, int]]) -> None:
-        """One read of `folder`'s files (name, first line number) by the warehouse's file()."""
+    def _insert_json_lines(self, folder: Path, files: list[tuple[str, int]], end: int) -> None:
+        """Read `folder`'s files (name, first line number; the last ends before line `end`) by the warehouse's
+        file(), all in one read, or one read per slice of RECORDS_PER_INSERT lines."""
         if len(files) == 1:
             pattern, offset = str(folder / files[0][0]), str(files[0][1])
         else:  # {a,b,...} is file()'s list of alternatives
@@ -205,24 +211,28 @@ class PartitionLoad:
             offset = f"transform(_file, {names}, [{', '.join(str(first) for _, first in files)}], 0)"
         text = r"toValidUTF8(trimRight(line, '\r'))"
         reader = f"file({sql_string(pattern)}, 'LineAsString')"
-        lines = (
-            f"(SELECT _row_number + {offset} AS _line, {text} AS raw"
-            f" FROM {reader} WHERE notEmpty(trimBoth(raw, ' \\t\\n\\v\\f')))"
-        )
-        self._insert_checked(lines)
+        for start in range(files[0][1], end, RECORDS_PER_INSERT):
+            numbered = (
+                f"SELECT _row_number + {offset} AS _line, line FROM {reader}"
+                f" WHERE _line >= {start} AND _line < {start + RECORDS_PER_INSERT}"
+            )
+            lines = f"(SELECT _line, {text} AS raw FROM ({numbered}) WHERE notEmpty(trimBoth(raw, ' \\t\\n\\v\\f')))"
+            self._insert_checked(lines)
         self.texts.append(RecordTexts(f"_row_number + {offset}", text, reader))
 
-    def add_parquet_rows(self, path: Path, first_line: int, columns: Mapping[str, str]) -> None:
+    def add_parquet_rows(self, path: Path, first_line: int, rows: int, columns: Mapping[str, str]) -> None:
         """Add a Parquet file's rows straight from the warehouse's file() (JSON-lines sources): `columns` maps
         a Parquet column to its value's text. A row's JSON line is written only if it is quarantined."""
         keys = json_fields.keys_read(c.expr for c in self.source.columns)
         texts = ", ".join(columns.get(key, "NULL") for key in keys)
         shape = sql_string(json_fields.shape(keys))
-        records = (
-            f"(SELECT _row_number + {int(first_line)} AS _line, '' AS raw, CAST(tuple({texts}), {shape})"
-            f" AS {json_fields.PARSED} FROM file({sql_string(str(path))}, 'Parquet'))"
-        )
-        self._insert_checked(records, with_json=True)
+        for start in range(0, rows, PARQUET_ROWS_PER_INSERT):
+            records = (
+                f"(SELECT _row_number + {int(first_line)} AS _line, '' AS raw, CAST(tuple({texts}), {shape})"
+                f" AS {json_fields.PARSED} FROM file({sql_string(str(path))}, 'Parquet')"
+                f" WHERE _row_number >= {start} AND _row_number < {start + PARQUET_ROWS_PER_INSERT})"
+            )
+            self._insert_checked(records, with_json=True)
         as_json = ", ".join(f"`{name}`" for name in columns)
         reader = f"file({sql_string(str(path))}, 'Parquet')"
         self.texts.append(

@@ -65,7 +65,7 @@ def add_parquet_file(load: PartitionLoad, path: Path, first_line: int) -> int:
     rows = pq.ParquetFile(path).metadata.num_rows
     if load.source.format == "jsonl" and load.conn.reads_local_files and plain_path(path):
         texts = {name: _text(name, schema.field(name).type) for name in schema.names}
-        load.add_parquet_rows(path, first_line, texts)
+        load.add_parquet_rows(path, first_line, rows, texts)
         return rows
     table = _staged(pq.read_table(path))
     numbered = table.add_column(0, "_line", pa.array(range(first_line, first_line + table.num_rows), pa.uint64()))

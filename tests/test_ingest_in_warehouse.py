@@ -177,3 +177,28 @@ def test_csv_read_by_the_warehouse_numbers_lines_and_quarantines_malformed_rows(
     ]
     python_result, python_loaded, _ = load(False)
     assert python_loaded == loaded and python_result.reasons == result.reasons
+
+
+def test_files_loaded_in_slices_give_the_same_partition(tmp_path, warehouse, monkeypatch):
+    _write_hours(tmp_path)
+    whole = _load(warehouse, tmp_path, True, monkeypatch)
+    monkeypatch.setattr("ingest.load.RECORDS_PER_INSERT", 3)  # slices that cut through both files
+    assert _load(warehouse, tmp_path, True, monkeypatch) == whole
+
+
+def test_parquet_loaded_in_slices_gives_the_same_partition(tmp_path, warehouse, monkeypatch):
+    folder = tmp_path / "payments" / "events"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist([_event(n % 4) for n in range(10)]), folder / f"{DAY}.parquet")
+
+    def load():
+        with warehouse.connect() as conn:
+            result = load_landing_file(conn, EVENTS, tmp_path, DAY)
+            rows = conn.query_arrow("SELECT _line, sequence_id FROM raw.payment_events ORDER BY _line").to_pylist()
+            quarantined = conn.query_arrow("SELECT line, reason FROM raw.quarantine ORDER BY line").to_pylist()
+        return result.read, rows, quarantined
+
+    whole = load()
+    monkeypatch.setattr("ingest.load.PARQUET_ROWS_PER_INSERT", 3)
+    assert load() == whole
+    assert [row["_line"] for row in whole[1]] == [1, 2, 3, 4] and len(whole[2]) == 6
