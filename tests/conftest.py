@@ -1,10 +1,13 @@
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-# Every test run gets its own data directory, so no test touches a developer's `data/`.
+# Every test run gets its own data directory, so no test touches a developer's `data/`; it is removed at the
+# end unless OTT_TEST_DATA_DIR named it (to look at it afterwards).
+_KEEP_SESSION_DATA = bool(os.environ.get("OTT_TEST_DATA_DIR"))
 _SESSION_DATA = Path(os.environ.get("OTT_TEST_DATA_DIR") or f"/tmp/ott-analytics-tests-{os.getpid()}")
 os.environ["OTT_DATA_DIR"] = str(_SESSION_DATA)
 os.environ["OTT_WAREHOUSE_PATH"] = str(_SESSION_DATA / "warehouse")
@@ -15,6 +18,12 @@ os.environ.setdefault("OTT_LOCK_TIMEOUT", "60")
 # The definitions read the environment when first imported: import them now, under the session's settings,
 # so a module that points one test at its own warehouse cannot leave its paths in the shared definitions.
 import orchestration.definitions  # noqa: E402, F401
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not _KEEP_SESSION_DATA:
+        shutil.rmtree(_SESSION_DATA, ignore_errors=True)
+
 
 TINY_START = date(2026, 11, 1)
 TINY_DAYS = 2
