@@ -102,12 +102,12 @@ def _files(case: str, landing: Path) -> list[Path]:
 def _engine_sql(case: str, files: list[Path], target: str) -> str:
     """The engine's own load of `files`: one INSERT ... SELECT, same columns, same field expressions."""
     from ingest import json_fields
-    from ingest.load import _parse
+    from ingest.load import typed_columns
     from warehouse.connection import sql_string
 
     source = _source(case)
     names = ", ".join(f"`{c.name}`" for c in source.columns)
-    parsed = ", ".join(f"{_parse(c.expr, c.type)} AS `{c.name}`" for c in source.columns)
+    parsed = typed_columns(source)
     required = " AND ".join(f"`{c.name}` IS NOT NULL" for c in source.columns if c.required) or "1"
     casts = ", ".join(f"CAST(`{c.name}`, {sql_string(c.type)})" for c in source.columns)
     # file() takes one path or a glob: the hourly case is the day's folder of JSON files

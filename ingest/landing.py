@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 
 from ingest import billing, content, events, payments, viewing
 from ingest.files import csv_header, read_csv
-from ingest.load import LoadResult, PartitionLoad, load_partition, plain_path, row_columns
+from ingest.load import LoadResult, PartitionLoad, load_partition, row_columns, warehouse_reads
 from ingest.parquet import add_parquet_file
 from ingest.spec import RawSource
 from warehouse.connection import WarehouseConnection
@@ -52,28 +52,32 @@ def load_landing_file(conn: WarehouseConnection, source: RawSource, landing: Pat
         wanted = landing / source.file_for(day.isoformat() if day else None)
         raise MissingLandingFile(f"{source.name}: landing file {wanted} not found for partition {day or 'snapshot'}")
     partition = day if source.daily else None
-    if source.format == "csv" and files[0].suffix == ".csv":
-        if not (conn.reads_local_files and plain_path(files[0])):
-            records, malformed = read_csv(files[0])
-            return load_partition(conn, source, records, partition, malformed)
+    csv_file = source.format == "csv" and files[0].suffix == ".csv"
+    if csv_file and not warehouse_reads(conn, files[0]):
+        records, malformed = read_csv(files[0])
+        return load_partition(conn, source, records, partition, malformed)
+    if csv_file:
         header = csv_header(files[0])
-        load = PartitionLoad(conn, source, partition, [*header, "raw"])
-        try:
-            load.add_csv_file(files[0], header)
-            return load.commit()
-        finally:
-            load.drop_work_tables()
-    # a CSV source got here with a Parquet file: its columns are the CSV header's
-    fields = pq.read_schema(files[0]).names if source.format == "csv" else []
-    load = PartitionLoad(conn, source, partition, row_columns(source, fields))
+        text_columns = [*header, "raw"]
+    else:  # a CSV source may come here with a Parquet file: its columns are the CSV header's
+        text_columns = row_columns(source, pq.read_schema(files[0]).names if source.format == "csv" else [])
+    load = PartitionLoad(conn, source, partition, text_columns)
     try:
-        line = 1
-        for is_parquet, group in groupby(files, key=lambda p: p.suffix == ".parquet"):
-            if is_parquet:
-                for path in group:
-                    line += add_parquet_file(load, path, line)
-            else:
-                line = load.add_json_lines(list(group), line)
+        if csv_file:
+            load.add_csv_file(files[0], header)
+        else:
+            _add_files(load, files)
         return load.commit()
     finally:
         load.drop_work_tables()
+
+
+def _add_files(load: PartitionLoad, files: list[Path]) -> None:
+    """JSON-lines and Parquet files in order, record numbers running on across them."""
+    line = 1
+    for is_parquet, group in groupby(files, key=lambda p: p.suffix == ".parquet"):
+        if is_parquet:
+            for path in group:
+                line += add_parquet_file(load, path, line)
+        else:
+            line = load.add_json_lines(list(group), line)

@@ -159,7 +159,7 @@ class PartitionLoad:
         self.texts: list[RecordTexts] = [RecordTexts("_line", "raw", self.load)]
         columns = ", ".join(f"`{name}` String" for name in text_columns if name != "_line")
         conn.command(f"CREATE TABLE {self.load} (_line UInt64, {columns}) ENGINE = MergeTree ORDER BY _line")
-        conn.command(f"CREATE TABLE {self.checked} ENGINE = Null EMPTY AS {self._checked(self.load)}")
+        conn.command(f"CREATE TABLE {self.checked} ENGINE = Null EMPTY AS {_checked_select(source, self.load)}")
         conn.command(f"CREATE TABLE {self.stage} AS {source.table}")
         conn.command(f"CREATE TABLE {self.stage_q} AS {QUARANTINE}")
         key = ", _key" if source.key else ""
@@ -182,23 +182,22 @@ class PartitionLoad:
     def add_json_lines(self, paths: list[Path], first_line: int) -> int:
         """Add the non-empty lines of JSON-lines files; a record's number is its line in its file plus the
         lines of the files before it, counted on from `first_line`. Return the number to continue from."""
-        offsets = []
+        offsets = [first_line]
         for path in paths:
-            offsets.append(first_line)
-            first_line += line_count(path)
-        readable = [self.conn.reads_local_files and plain_path(p) and "," not in p.name for p in paths]
-        pending = list(zip(paths, offsets, readable, strict=True))
-        for (folder, in_warehouse), group in groupby(pending, key=lambda item: (item[0].parent, item[2])):
+            offsets.append(offsets[-1] + line_count(path))
+        # a name with a comma cannot go into file()'s {a,b,...}
+        readable = [warehouse_reads(self.conn, p) and "," not in p.name for p in paths]
+        pending = zip(paths, offsets, offsets[1:], readable, strict=False)
+        for (folder, in_warehouse), group in groupby(pending, key=lambda item: (item[0].parent, item[3])):
             group = list(group)
             if in_warehouse:
-                end = offsets[paths.index(group[-1][0]) + 1] if group[-1][0] != paths[-1] else first_line
-                self._insert_json_lines(folder, [(path.name, offset) for path, offset, _ in group], end)
+                self._insert_json_lines(folder, [(path.name, first) for path, first, _, _ in group], group[-1][2])
                 continue
-            for path, offset, _ in group:
+            for path, first, _, _ in group:
                 records = read_json_lines(path)
-                numbers = pc.add(records.column("_line"), pa.scalar(offset - 1, pa.uint64()))
+                numbers = pc.add(records.column("_line"), pa.scalar(first - 1, pa.uint64()))
                 self.add(records.set_column(0, "_line", numbers))
-        return first_line
+        return offsets[-1]
 
     def _insert_json_lines(self, folder: Path, files: list[tuple[str, int]], end: int) -> None:
         """Read `folder`'s files (name, first line number; the last ends before line `end`) by the warehouse's
@@ -290,9 +289,6 @@ class PartitionLoad:
         )
         self.read += self.conn.scalar(f"SELECT count() FROM {self.marks}") - before
 
-    def _checked(self, records: str) -> str:
-        return _checked_select(self.source, records)
-
     def insert_select(self, select_sql: str, columns: list[str] | None = None) -> None:
         """Add the rows of a SELECT returning _line and `columns` (default: raw), run inside the warehouse (no
         rows pass through Python)."""
@@ -317,7 +313,7 @@ class PartitionLoad:
         conn, source = self.conn, self.source
         partition_day = self.day or SNAPSHOT_DAY
         if conn.scalar(f"SELECT count() FROM {self.load}"):
-            conn.command(f"INSERT INTO {self.checked} {self._checked(self.load)} SETTINGS {INSERTS}")
+            conn.command(f"INSERT INTO {self.checked} {_checked_select(source, self.load)} SETTINGS {INSERTS}")
         reason, bad = "_reason", "_reason != ''"
         if source.key:
             first = f"SELECT min(_line) FROM {self.marks} GROUP BY _key"
@@ -420,7 +416,7 @@ def _checked_select(source: RawSource, records: str, with_json: bool = False) ->
     typed columns and `_reason`: empty for a good record, else the first problem. Duplicates are found over
     the whole partition afterwards, by `_key`. `with_json`: records that come with their `_json` already (and
     their `raw` left empty, to be written only if they are quarantined)."""
-    typed = ", ".join(f"{_parse(c.expr, c.type)} AS `{c.name}`" for c in source.columns)
+    typed = typed_columns(source)
     conditions: list[tuple[str, str]] = []
     inner = f"SELECT * FROM {records}"
     if source.format == "jsonl" and not with_json:
@@ -436,9 +432,15 @@ def _checked_select(source: RawSource, records: str, with_json: bool = False) ->
     return f"SELECT * EXCEPT (raw), if(_reason = '', '', raw) AS raw FROM ({checked})"
 
 
-def plain_path(path: Path) -> bool:
-    """Whether `path` names one file for the warehouse's file() (which expands *, ? and {a,b} as globs)."""
-    return not any(c in str(path) for c in "*?{}")
+def typed_columns(source: RawSource) -> str:
+    """Each of `source`'s columns cast from its expression, NULL where the text does not parse."""
+    return ", ".join(f"{_parse(c.expr, c.type)} AS `{c.name}`" for c in source.columns)
+
+
+def warehouse_reads(conn: WarehouseConnection, path: Path) -> bool:
+    """Whether the warehouse's file() can read `path` itself: it sees this machine's files, and the path
+    names one file (file() expands *, ? and {a,b} as globs)."""
+    return conn.reads_local_files and not any(c in str(path) for c in "*?{}")
 
 
 def line_count(path: Path) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ingest.load import PartitionLoad, plain_path
+from ingest.load import PartitionLoad, warehouse_reads
 
 
 class UnsupportedParquetColumn(ValueError):
@@ -57,13 +57,14 @@ def _staged(table: pa.Table) -> pa.Table:
 
 def add_parquet_file(load: PartitionLoad, path: Path, first_line: int) -> int:
     """Add every row of `path` to `load`, numbered from `first_line`; return the row count."""
-    schema = pq.read_schema(path)
+    parquet = pq.ParquetFile(path)
+    schema = parquet.schema_arrow
     for name in schema.names:
         if name in ("_line", "raw") or "`" in name:
             raise UnsupportedParquetColumn(f"{path}: column name {name!r} is not allowed")
     types = {name: clickhouse_type(name, schema.field(name).type) for name in schema.names}
-    rows = pq.ParquetFile(path).metadata.num_rows
-    if load.source.format == "jsonl" and load.conn.reads_local_files and plain_path(path):
+    rows = parquet.metadata.num_rows
+    if load.source.format == "jsonl" and warehouse_reads(load.conn, path):
         texts = {name: _text(name, schema.field(name).type) for name in schema.names}
         load.add_parquet_rows(path, first_line, rows, texts)
         return rows

@@ -61,13 +61,16 @@ def _write_hours(landing):
     (folder / "11.json").write_bytes(SECOND_HOUR)
 
 
-def _load(warehouse, landing, in_warehouse: bool, monkeypatch):
+EVENT_ROWS = "SELECT _line, sequence_id, shop_id, amount, email, created_at FROM raw.payment_events ORDER BY _line"
+
+
+def _load(warehouse, landing, in_warehouse: bool, monkeypatch, source=EVENTS, day=DAY, rows_sql=EVENT_ROWS):
+    """Load with the warehouse reading the files itself or through the Python readers: the result, the rows
+    `rows_sql` selects and the quarantine; no work table may be left."""
     monkeypatch.setattr(EmbeddedConnection, "reads_local_files", in_warehouse)
     with warehouse.connect() as conn:
-        result = load_landing_file(conn, EVENTS, landing, DAY)
-        rows = conn.query_arrow(
-            "SELECT _line, sequence_id, shop_id, amount, email, created_at FROM raw.payment_events ORDER BY _line"
-        ).to_pylist()
+        result = load_landing_file(conn, source, landing, day)
+        rows = conn.query_arrow(rows_sql).to_pylist()
         quarantined = conn.query_arrow("SELECT line, reason, raw FROM raw.quarantine ORDER BY line").to_pylist()
         assert leftover_work_tables(conn) == []
     return result, rows, quarantined
@@ -154,14 +157,8 @@ def test_csv_read_by_the_warehouse_numbers_lines_and_quarantines_malformed_rows(
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(rows).encode() + b"\r\n\r\n")
 
     def load(in_warehouse: bool):
-        monkeypatch.setattr(EmbeddedConnection, "reads_local_files", in_warehouse)
-        with warehouse.connect() as conn:
-            result = load_landing_file(conn, SUBSCRIPTIONS, tmp_path, None)
-            loaded = conn.query_arrow(
-                "SELECT subscription_id, account_id, kind, price FROM raw.billing_subscriptions ORDER BY 1"
-            ).to_pylist()
-            quarantined = conn.query_arrow("SELECT line, reason, raw FROM raw.quarantine ORDER BY line").to_pylist()
-        return result, loaded, quarantined
+        rows_sql = "SELECT subscription_id, account_id, kind, price FROM raw.billing_subscriptions ORDER BY 1"
+        return _load(warehouse, tmp_path, in_warehouse, monkeypatch, SUBSCRIPTIONS, None, rows_sql)
 
     result, loaded, quarantined = load(True)
     assert (result.read, result.loaded, result.quarantined) == (6, 2, 4)
@@ -191,14 +188,7 @@ def test_parquet_loaded_in_slices_gives_the_same_partition(tmp_path, warehouse, 
     folder.mkdir(parents=True)
     pq.write_table(pa.Table.from_pylist([_event(n % 4) for n in range(10)]), folder / f"{DAY}.parquet")
 
-    def load():
-        with warehouse.connect() as conn:
-            result = load_landing_file(conn, EVENTS, tmp_path, DAY)
-            rows = conn.query_arrow("SELECT _line, sequence_id FROM raw.payment_events ORDER BY _line").to_pylist()
-            quarantined = conn.query_arrow("SELECT line, reason FROM raw.quarantine ORDER BY line").to_pylist()
-        return result.read, rows, quarantined
-
-    whole = load()
+    whole = _load(warehouse, tmp_path, True, monkeypatch)
     monkeypatch.setattr("ingest.load.PARQUET_ROWS_PER_INSERT", 3)
-    assert load() == whole
+    assert _load(warehouse, tmp_path, True, monkeypatch) == whole
     assert [row["_line"] for row in whole[1]] == [1, 2, 3, 4] and len(whole[2]) == 6
