@@ -1,12 +1,14 @@
 """What one scheduled day costs as history grows: the daily pipeline and the hourly cache_max_online.
 
-For each history length (days, at --scale): generate the world, build the whole history in one run (the
-baseline: a full rebuild of every mart, which is what every scheduled run cost before the marts were
-incremental), then run the last day's `daily_pipeline` partition and `cache_max_online` as the command line
-and the scheduler run them, each in a fresh process, best of two. Every step's wall time and peak RSS (the
-step's process and its dbt subprocess) go to bench/results/incremental.json.
+For each history length (days, at --scale): generate the world and build the whole history (the baseline:
+a full rebuild of every mart, which is what every scheduled run cost before the marts were incremental;
+histories longer than --chunk-days are built as consecutive backfills of at most that many days, each one
+run, as an operator loads a year), then run the last day's `daily_pipeline` partition and
+`cache_max_online` as the command line and the scheduler run them, each in a fresh process, best of two.
+Every step's wall time and peak RSS (the step's process and its dbt subprocess) go to
+bench/results/incremental.json. A built history is kept (and a half-built one resumed) between runs.
 
-    python -m bench.incremental [--days 30 120] [--scale 5] [--workdir /tmp/ott-bench-incremental]
+    python -m bench.incremental [--days 30 365] [--scale 20] [--chunk-days 92] [--workdir DIR]
 """
 
 import argparse
@@ -44,32 +46,60 @@ def _best_of_two(workdir: Path, *args: str) -> dict:
     return {**min(runs, key=lambda r: r["seconds"]), "runs_seconds": [r["seconds"] for r in runs]}
 
 
-def history(days: int, scale: float, workdir: Path) -> dict:
+def _build(data: Path, first: date, last: date, chunk_days: int) -> list[dict]:
+    """Build the history in backfills of at most `chunk_days`; each finished one is recorded, so a killed
+    benchmark goes on from the next."""
+    record = data / "built-chunks.json"
+    chunks = json.loads(record.read_text()) if record.exists() else []
+    start = first + timedelta(days=sum(c["days"] for c in chunks))
+    while start <= last:
+        end = min(last, start + timedelta(days=chunk_days - 1))
+        step = _step(data, "run", "daily_pipeline", "--from", start.isoformat(), "--to", end.isoformat())
+        chunks.append({"from": start.isoformat(), "to": end.isoformat(), "days": (end - start).days + 1, **step})
+        record.write_text(json.dumps(chunks))
+        print(f"  built {start} .. {end}: {step['seconds']} s, {step['peak_rss_mib']} MiB", flush=True)
+        start = end + timedelta(days=1)
+    return chunks
+
+
+def history(days: int, scale: float, chunk_days: int, workdir: Path) -> dict:
     from ingest.generator import generate
 
-    last = date.today() - timedelta(days=1)
-    first = last - timedelta(days=days - 1)
-    data = workdir / f"history-{days}d"
-    landing = data / "landing"
-    if not (data / "built").exists():  # a long history is built once and kept between runs of the benchmark
-        counts = generate(landing, first, days, scale, SEED)
-        build = _step(data, "run", "daily_pipeline", "--from", first.isoformat(), "--to", last.isoformat())
-        (data / "built").write_text(json.dumps({"counts": counts, "full_build": build}, default=str))
-    built = json.loads((data / "built").read_text())
+    data = workdir / f"history-{days}d-scale{scale:g}"
+    built_file = data / "built"
+    if not built_file.exists():
+        last = date.today() - timedelta(days=1)
+        first = last - timedelta(days=days - 1)
+        generated = data / "generated.json"
+        if not generated.exists():
+            counts = generate(data / "landing", first, days, scale, SEED)
+            generated.write_text(json.dumps({"first": first.isoformat(), "counts": counts}))
+        meta = json.loads(generated.read_text())
+        first = date.fromisoformat(meta["first"])
+        chunks = _build(data, first, first + timedelta(days=days - 1), chunk_days)
+        build = {
+            "seconds": round(sum(c["seconds"] for c in chunks), 1),
+            "peak_rss_mib": max(c["peak_rss_mib"] for c in chunks),
+            "runs": chunks,
+        }
+        built_file.write_text(json.dumps({**meta, "full_build": build}))
+    built = json.loads(built_file.read_text())
+    last = (date.fromisoformat(built["first"]) + timedelta(days=days - 1)).isoformat()
     return {
         "days": days,
-        "first_day": first.isoformat(),
+        "first_day": built["first"],
         "generated": built["counts"],
         "full_rebuild_of_history": built["full_build"],
-        "daily_pipeline_one_day": _best_of_two(data, "run", "daily_pipeline", "--date", last.isoformat()),
-        "cache_max_online": _best_of_two(data, "cache_max_online", "--date", last.isoformat()),
+        "daily_pipeline_one_day": _best_of_two(data, "run", "daily_pipeline", "--date", last),
+        "cache_max_online": _best_of_two(data, "cache_max_online", "--date", last),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--days", type=int, nargs="+", default=[30, 120])
-    parser.add_argument("--scale", type=float, default=5.0)
+    parser.add_argument("--days", type=int, nargs="+", default=[30, 365])
+    parser.add_argument("--scale", type=float, default=20.0, help="20: 60,000 sessions, 30,000 payments a day")
+    parser.add_argument("--chunk-days", type=int, default=92)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/ott-bench-incremental"))
     args = parser.parse_args()
     report = {
@@ -79,7 +109,7 @@ def main() -> None:
         "histories": [],
     }
     for days in args.days:
-        result = history(days, args.scale, args.workdir)
+        result = history(days, args.scale, args.chunk_days, args.workdir)
         print(json.dumps(result), flush=True)
         report["histories"].append(result)
     report["bench_peak_rss_mib"] = peak_rss_mib()
