@@ -11,6 +11,7 @@ from orchestration.content.assets import ingest_assets as content_ingest
 from orchestration.dbt.assets import dbt_incremental_models, dbt_models
 from orchestration.dbt.exposures import exposure_specs
 from orchestration.dbt.resources import dbt_project, dbt_resource
+from orchestration.event_log import relax_sqlite_commits
 from orchestration.events import assets as events
 from orchestration.events import schedules as events_schedules
 from orchestration.events.resources import events_source_from_env
@@ -22,6 +23,9 @@ from orchestration.resources import ExportsDir, LandingZone, warehouse_from_env
 from orchestration.viewing import assets as viewing
 from orchestration.viewing import schedules as viewing_schedules
 from orchestration.viewing.resources import mongodb_from_env, viewing_source_from_env
+
+# Every process that runs jobs (command line, run workers, code servers) loads these definitions.
+relax_sqlite_commits()
 
 defs = Definitions(
     assets=[

@@ -10,10 +10,11 @@ from telebot import types
 from telegram_bot_calendar import DetailedTelegramCalendar
 
 from reports import formatting as fmt
-from reports.catalog import ADMIN, REPORTS, ROLES
+from reports.catalog import REPORTS
 from reports.delivery import DeliveryFailed, RecipientBlocked, TelegramSender
 from reports.published import NotPublished
 from reports.recipients import Recipient, RecipientStore, UnknownRole
+from reports.report import ADMIN, ROLES
 
 NO_ACCESS = "Нет доступа. Ваш chat id: {chat_id} — передайте его администратору."
 # calendar ids may not contain '_': each report's calendar is numbered

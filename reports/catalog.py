@@ -1,8 +1,6 @@
 """Every report in one place: its name, title, the roles that may see it, and how it is built from the
 published snapshots for a UTC day."""
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -12,29 +10,9 @@ import pandas as pd
 from reports import charts
 from reports import formatting as fmt
 from reports.published import read
+from reports.report import ADMIN, Report, ReportMessage
 
-ADMIN = "admin"
-ROLES = (ADMIN, "management", "content", "operations", "finance", "marketing")
 TOP = 5
-
-
-@dataclass(frozen=True)
-class ReportMessage:
-    """An HTML message and the PNG charts that go with it (file name, bytes)."""
-
-    text: str
-    charts: list[tuple[str, bytes]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Report:
-    name: str
-    title: str
-    roles: frozenset[str]
-    build: Callable[[Path, date], ReportMessage]
-
-    def allowed(self, roles: set[str] | frozenset[str]) -> bool:
-        return bool(self.roles & set(roles))
 
 
 def _on(frame: pd.DataFrame, column: str, day: date) -> pd.DataFrame:

@@ -14,8 +14,8 @@ import requests
 import telebot
 from telebot import apihelper
 
-from reports.catalog import Report, ReportMessage
 from reports.recipients import Recipient
+from reports.report import Report, ReportMessage
 
 log = logging.getLogger(__name__)
 # loggers that may quote a request URL, which holds the token (/bot<token>/sendMessage)

@@ -17,8 +17,8 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -26,6 +26,9 @@ import pyarrow.parquet as pq
 import xlsxwriter
 
 from warehouse.connection import WarehouseConnection
+
+if TYPE_CHECKING:  # reading returns DataFrames; publishing (every daily run) needs no pandas
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,7 @@ def publish(conn: WarehouseConnection, root: Path) -> PublishStats:
     return stats
 
 
-def read(root: Path, name: str) -> pd.DataFrame:
+def read(root: Path, name: str) -> "pd.DataFrame":
     """The current snapshot of a published table (every day of a daily one)."""
     table = TABLES[name]
     current = root / "current"

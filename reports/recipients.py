@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reports.catalog import ROLES
+from reports.report import ROLES
 
 
 class UnknownRole(ValueError):

@@ -20,9 +20,10 @@ from orchestration.resources import ExportsDir
 from reports import formatting as fmt
 from reports import published
 from reports.bot import NO_ACCESS, ReportBot
-from reports.catalog import REPORTS, ReportMessage
+from reports.catalog import REPORTS
 from reports.delivery import TelegramSender, deliver
 from reports.recipients import Recipient, RecipientStore, UnknownRole
+from reports.report import ReportMessage
 from tests.conftest import TINY_START
 from tests.fake_telegram import FakeTelegram, error
 

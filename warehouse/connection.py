@@ -4,10 +4,12 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import pyarrow as pa
+
+if TYPE_CHECKING:  # pandas costs 0.3 s to import, and an hourly run never needs it
+    import pandas as pd
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
@@ -53,7 +55,7 @@ class WarehouseConnection(ABC):
     def insert_arrow(self, table: str, data: pa.Table) -> None:
         """Insert an Arrow table column by column (no Python row loop); columns matched by name."""
 
-    def query_df(self, sql: str, parameters: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    def query_df(self, sql: str, parameters: Mapping[str, Any] | None = None) -> "pd.DataFrame":
         return self.query_arrow(sql, parameters).to_pandas()
 
     def scalar(self, sql: str, parameters: Mapping[str, Any] | None = None) -> Any:

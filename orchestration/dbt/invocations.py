@@ -1,5 +1,6 @@
 """One dbt command of a dbt asset: on the step's warehouse, reusing the previous parse, with bounded leftovers."""
 
+import hashlib
 import os
 import shutil
 import uuid
@@ -27,13 +28,15 @@ def run_dbt(
     warehouse lease while dbt works; dbt (a subprocess) is pointed at the same embedded directory, which
     this process closes first.
 
-    dbt parses the whole project again (seconds) whenever its vars differ from the parse it is given; this
-    asset's previous parse is handed over, so the hourly runs of a day (same vars) parse only what changed.
+    dbt parses the whole project again (seconds) whenever its vars or profile differ from the parse it is
+    given; this asset's previous parse on this warehouse (the profile names its directory) is handed over, so
+    the hourly runs of a day (same vars) parse only what changed, also when other warehouses share the project.
     """
     warehouse.release_session()
     name = context.op_execution_context.op.name
     target = TARGET_DIR / f"{name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
-    kept_parse = TARGET_DIR / f"{name}.{PARSE_FILE}"
+    warehouse_id = hashlib.sha1(warehouse.path.encode()).hexdigest()[:10]
+    kept_parse = TARGET_DIR / f"{name}.{warehouse_id}.{PARSE_FILE}"
     if kept_parse.exists():
         target.mkdir(parents=True)
         shutil.copyfile(kept_parse, target / PARSE_FILE)

@@ -8,8 +8,6 @@ from pydantic import Field
 
 from orchestration.reports.resources import TelegramBot
 from orchestration.resources import ExportsDir
-from reports.bot import yesterday
-from reports.catalog import REPORTS
 from reports.delivery import TelegramSender, deliver
 from reports.published import TABLES, publish
 from reports.recipients import RecipientStore
@@ -50,6 +48,10 @@ class PushConfig(Config):
 
 @op
 def send_telegram_reports(context: OpExecutionContext, config: PushConfig, telegram: TelegramBot, exports: ExportsDir):
+    # The reports and the bot render with pandas (0.3 s to import): imported when reports are sent, not by every run.
+    from reports.bot import yesterday
+    from reports.catalog import REPORTS
+
     day = date.fromisoformat(config.day) if config.day else yesterday()
     unknown = set(config.reports) - set(REPORTS)
     if unknown:
