@@ -161,6 +161,8 @@ class PartitionLoad:
         conn.command(f"CREATE TABLE {self.load} (_line UInt64, {columns}) ENGINE = MergeTree ORDER BY _line")
         conn.command(f"CREATE TABLE {self.checked} ENGINE = Null EMPTY AS {_checked_select(source, self.load)}")
         conn.command(f"CREATE TABLE {self.stage} AS {source.table}")
+        if source.ttl:  # the stage must keep what was checked: rows reaching the retention mid-load leave raw later
+            conn.command(f"ALTER TABLE {self.stage} REMOVE TTL")
         conn.command(f"CREATE TABLE {self.stage_q} AS {QUARANTINE}")
         key = ", _key" if source.key else ""
         marks = f"SELECT _line, _reason, raw{key} FROM {self.checked}"

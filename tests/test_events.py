@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import json
 import os
+import time
 
 import openpyxl
 import pytest
@@ -265,6 +266,46 @@ def test_retention_ttl_removes_old_rows(world, conn, monkeypatch, tmp_path):
         own.command("OPTIMIZE TABLE raw.analytics_events FINAL")
         assert own.scalar(old) == 0
         assert own.scalar(f"SELECT count() FROM raw.analytics_events WHERE _partition_date = '{recent}'") == 1
+
+
+def test_events_reaching_the_retention_during_their_load_are_counted_once(monkeypatch, tmp_path):
+    """A day at the retention's edge: records checked as kept must not vanish from the load before it commits
+    (the staged rows once carried the raw table's TTL, and a merge mid-load dropped them: a count mismatch)."""
+    from ingest import events as spec
+    from ingest import load
+    from ingest.landing import load_landing_file
+
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    day = (now - dt.timedelta(days=2)).date()
+    path = tmp_path / "events" / "analytics_events" / f"{day}.json"
+    path.parent.mkdir(parents=True)
+    lines = [
+        {
+            "id": f"30000000-0000-4000-8000-00000000000{n}",
+            "tenant_id": O1,
+            "event_type": "page.view",
+            "event_id": E1,
+            "user_id": None,
+            "properties": {},
+            # two days old give or take seconds: past a two-day retention, or about to be
+            "created_at": (now - dt.timedelta(days=2, seconds=3 - n)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        for n in range(6)
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    commit = load.PartitionLoad.commit
+
+    def commit_after_the_edge_passed(self):
+        time.sleep(4)
+        self.conn.command(f"OPTIMIZE TABLE {self.stage} FINAL")  # a merge, which applies any TTL
+        return commit(self)
+
+    monkeypatch.setattr(load.PartitionLoad, "commit", commit_after_the_edge_passed)
+    with Warehouse(path=str(tmp_path / "warehouse")).connect() as own:
+        result = load_landing_file(own, spec.events_source(retention=2), tmp_path, day)
+        assert result.read == 6 and result.loaded + result.quarantined == 6
+        assert result.reasons == {"older than the retention period (2 days)": result.quarantined}
+        assert 0 < result.loaded < 6
 
 
 @pytest.fixture(scope="module")
