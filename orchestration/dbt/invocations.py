@@ -60,13 +60,18 @@ def _keep_parse(parse: Path, kept: Path) -> None:
 
 
 def prune_invocation_dirs(target_dir: Path, keep: int) -> list[Path]:
-    """Remove all but the `keep` newest invocation directories (`<asset>-<run>-<id>`) under `target_dir`."""
-    invocations = sorted(
-        (p for p in target_dir.iterdir() if p.is_dir() and p.name.count("-") >= 2),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    removed = invocations[keep:]
+    """Remove all but the `keep` newest invocation directories (`<asset>-<run>-<id>`) under `target_dir`, and
+    all but the `keep` newest kept parses (one per asset and warehouse: test runs make many warehouses)."""
+    invocations = [p for p in target_dir.iterdir() if p.is_dir() and p.name.count("-") >= 2]
+    kept_parses = [p for p in target_dir.glob(f"*.{PARSE_FILE}") if p.name != PARSE_FILE]
+    removed = [*_all_but_newest(invocations, keep), *_all_but_newest(kept_parses, keep)]
     for old in removed:
-        shutil.rmtree(old, ignore_errors=True)
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
     return removed
+
+
+def _all_but_newest(paths: list[Path], keep: int) -> list[Path]:
+    return sorted(paths, key=lambda p: p.stat().st_mtime, reverse=True)[keep:]
