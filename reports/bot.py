@@ -2,7 +2,7 @@
 management for admins. A chat that is not registered gets no data, only its chat id to pass to an admin."""
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 import telebot
@@ -14,7 +14,7 @@ from reports.catalog import REPORTS
 from reports.delivery import DeliveryFailed, RecipientBlocked, TelegramSender
 from reports.published import NotPublished
 from reports.recipients import Recipient, RecipientStore, UnknownRole
-from reports.report import ADMIN, ROLES
+from reports.report import ADMIN, ROLES, yesterday
 
 NO_ACCESS = "Нет доступа. Ваш chat id: {chat_id} — передайте его администратору."
 # calendar ids may not contain '_': each report's calendar is numbered
@@ -28,10 +28,6 @@ def button_texts_as_strings(markup: str) -> str:
         for button in row:
             button["text"] = str(button["text"])
     return json.dumps(keyboard, ensure_ascii=False)
-
-
-def yesterday() -> date:
-    return datetime.now(UTC).date() - timedelta(days=1)
 
 
 def _calendar_of(report_name: str) -> DetailedTelegramCalendar:

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ADMIN = "admin"
@@ -26,3 +26,8 @@ class Report:
 
     def allowed(self, roles: set[str] | frozenset[str]) -> bool:
         return bool(self.roles & set(roles))
+
+
+def yesterday() -> date:
+    """The UTC day that ended last: the day a report is about unless one is asked for."""
+    return datetime.now(UTC).date() - timedelta(days=1)

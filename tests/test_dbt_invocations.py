@@ -2,7 +2,7 @@
 
 import os
 
-from orchestration.dbt.invocations import prune_invocation_dirs
+from orchestration.dbt.invocations import prune_target_dir
 
 
 def test_only_the_newest_invocation_directories_are_kept(tmp_path):
@@ -18,7 +18,7 @@ def test_only_the_newest_invocation_directories_are_kept(tmp_path):
         os.utime(kept, (1_000_000 - age * 1000, 1_000_000 - age * 1000))
     (tmp_path / "partial_parse.msgpack").write_bytes(b"dbt's own")
 
-    removed = prune_invocation_dirs(tmp_path, keep=2)
+    removed = prune_target_dir(tmp_path, keep=2)
 
     assert sorted(p.name for p in removed) == ["dbt_models.c3.partial_parse.msgpack", "dbt_x-ccccccc-3333333"]
     assert sorted(p.name for p in tmp_path.iterdir()) == [

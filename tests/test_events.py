@@ -225,6 +225,25 @@ def test_marts_drop_what_is_past_the_retention(conn):
         conn.command("DROP TABLE marts.funnel_ttl_check")
 
 
+def _write_page_views(landing, day: dt.date, created_at: dict[str, str]) -> None:
+    """The landing file of `day`: anonymous views of E1's page, by event id and creation time."""
+    path = landing / "events" / "analytics_events" / f"{day}.json"
+    path.parent.mkdir(parents=True)
+    lines = [
+        {
+            "id": id_,
+            "tenant_id": O1,
+            "event_type": "page.view",
+            "event_id": E1,
+            "user_id": None,
+            "properties": {},
+            "created_at": at,
+        }
+        for id_, at in created_at.items()
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+
 def test_retention_ttl_removes_old_rows(world, conn, monkeypatch, tmp_path):
     from ingest import events as spec
     from ingest.landing import load_landing_file
@@ -245,21 +264,14 @@ def test_retention_ttl_removes_old_rows(world, conn, monkeypatch, tmp_path):
         # the operator shortens the retention to 10 days; the next load applies it to the rows already stored
         monkeypatch.setenv("OTT_EVENTS_RETENTION_DAYS", "10")
         recent = dt.date.today() - dt.timedelta(days=1)
-        path = tmp_path / "events" / "analytics_events" / f"{recent}.json"
-        path.parent.mkdir(parents=True)
-        lines = [
+        _write_page_views(
+            tmp_path,
+            recent,
             {
-                "id": f"20000000-0000-4000-8000-00000000000{n}",
-                "tenant_id": O1,
-                "event_type": "page.view",
-                "event_id": E1,
-                "user_id": None,
-                "properties": {},
-                "created_at": f"{day}T10:00:00Z",
-            }
-            for n, day in ((1, recent), (2, DAY1))
-        ]
-        path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+                "20000000-0000-4000-8000-000000000001": f"{recent}T10:00:00Z",
+                "20000000-0000-4000-8000-000000000002": f"{DAY1}T10:00:00Z",
+            },
+        )
         result = load_landing_file(own, spec.events_source(), tmp_path, recent)
         # an event already past the retention is quarantined with its reason rather than silently dropped
         assert (result.loaded, result.reasons) == (1, {"older than the retention period (10 days)": 1})
@@ -277,22 +289,14 @@ def test_events_reaching_the_retention_during_their_load_are_counted_once(monkey
 
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     day = (now - dt.timedelta(days=2)).date()
-    path = tmp_path / "events" / "analytics_events" / f"{day}.json"
-    path.parent.mkdir(parents=True)
-    lines = [
-        {
-            "id": f"30000000-0000-4000-8000-00000000000{n}",
-            "tenant_id": O1,
-            "event_type": "page.view",
-            "event_id": E1,
-            "user_id": None,
-            "properties": {},
-            # two days old give or take seconds: past a two-day retention, or about to be
-            "created_at": (now - dt.timedelta(days=2, seconds=3 - n)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
+    # two days old give or take seconds: past a two-day retention, or about to be
+    edge = {
+        f"30000000-0000-4000-8000-00000000000{n}": (now - dt.timedelta(days=2, seconds=3 - n)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"
+        )
         for n in range(6)
-    ]
-    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    }
+    _write_page_views(tmp_path, day, edge)
     commit = load.PartitionLoad.commit
 
     def commit_after_the_edge_passed(self):

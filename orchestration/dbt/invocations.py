@@ -51,7 +51,7 @@ def run_dbt(
             os.environ["OTT_WAREHOUSE_PATH"] = previous
     yield from invocation.stream()
     _keep_parse(target / PARSE_FILE, kept_parse)
-    prune_invocation_dirs(TARGET_DIR, KEEP_INVOCATIONS)
+    prune_target_dir(TARGET_DIR, KEEP_INVOCATIONS)
 
 
 def _keep_parse(parse: Path, kept: Path) -> None:
@@ -59,7 +59,7 @@ def _keep_parse(parse: Path, kept: Path) -> None:
         write_atomically(kept, parse.read_bytes())
 
 
-def prune_invocation_dirs(target_dir: Path, keep: int) -> list[Path]:
+def prune_target_dir(target_dir: Path, keep: int) -> list[Path]:
     """Remove all but the `keep` newest invocation directories (`<asset>-<run>-<id>`) under `target_dir`, and
     all but the `keep` newest kept parses (one per asset and warehouse: test runs make many warehouses)."""
     invocations = [p for p in target_dir.iterdir() if p.is_dir() and p.name.count("-") >= 2]

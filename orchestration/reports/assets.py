@@ -11,6 +11,7 @@ from orchestration.resources import ExportsDir
 from reports.delivery import TelegramSender, deliver
 from reports.published import TABLES, publish
 from reports.recipients import RecipientStore
+from reports.report import yesterday
 from warehouse import Warehouse
 
 
@@ -48,9 +49,7 @@ class PushConfig(Config):
 
 @op
 def send_telegram_reports(context: OpExecutionContext, config: PushConfig, telegram: TelegramBot, exports: ExportsDir):
-    # The reports and the bot render with pandas (0.3 s to import): imported when reports are sent, not by every run.
-    from reports.bot import yesterday
-    from reports.catalog import REPORTS
+    from reports.catalog import REPORTS  # the reports render with pandas (0.3 s to import): not for every run
 
     day = date.fromisoformat(config.day) if config.day else yesterday()
     unknown = set(config.reports) - set(REPORTS)
