@@ -9,7 +9,53 @@
     (select * from {{ ref('fct_analytics_events') }} where {{ partition_window('event_date') }})
 {%- endmacro %}
 
-{#- The events (event_id) the window's analytics events belong to: the per-event marts recompute these. -#}
-{% macro events_touched_in_window() -%}
-    (select distinct assumeNotNull(event_id) from {{ events_in_window() }} where event_id is not null)
+{#- The events (event_id) that have analytics events matching `condition` in the window: the per-event marts
+    recompute these. -#}
+{% macro events_touched_in_window(condition='1 = 1') -%}
+    (select distinct assumeNotNull(event_id) from {{ events_in_window() }} where event_id is not null and {{ condition }})
+{%- endmacro %}
+
+{#- The day of each event's last analytics event matching `condition` (organization_id, event_id,
+    last_event_date), for the
+    events a run recomputes: every event in a full build; in an incremental run the events touched in the window,
+    whose last day is then at least min_date, so only days from min_date on are read. -#}
+{% macro events_last_dates(condition='1 = 1') -%}
+    (
+        select organization_id, assumeNotNull(event_id) as event_id, max(event_date) as last_event_date
+        from {{ ref('fct_analytics_events') }}
+        where event_id is not null and {{ condition }}
+        {%- if is_incremental() %}
+            and event_date >= toDate('{{ var("min_date") }}')
+            and event_id in {{ events_touched_in_window(condition) }}
+        {%- endif %}
+        group by organization_id, event_id
+    )
+{%- endmacro %}
+
+{#- The days whose daily event figures a run rebuilds: the days it loads and the days on which the registrations
+    its events touch were completed (a cancellation or check-in days later changes the day of completion). -#}
+{% macro events_rebuilt_days() -%}
+    (
+        select event_date from {{ events_in_window() }}
+        union distinct
+        select completed_date from {{ ref('int_events__registrations') }}
+        where completed and registration_id in (
+            select registration_id from {{ events_in_window() }} where registration_id is not null
+        )
+    )
+{%- endmacro %}
+
+{#- The registrations counted on the rebuilt days (all of them in a full build): those completed on those days. -#}
+{% macro registrations_completed_on_rebuilt_days() -%}
+    (
+        select * from {{ ref('int_events__registrations') }}
+        where completed
+        {%- if is_incremental() %}
+            and completed_date in (select event_date from rebuilt_days)
+            and registration_id in (
+                select registration_id from {{ ref('fct_analytics_events') }}
+                where event_type = 'registration.completed' and event_date in (select event_date from rebuilt_days)
+            )
+        {%- endif %}
+    )
 {%- endmacro %}

@@ -1,8 +1,9 @@
 -- The Analytics Service dashboard per event: totals, by day, by ticket type and by traffic source.
 -- Views come from page.view events; registrations are completed registrations (registration.created
 -- counts as completed), confirmed = not cancelled, checkedIn = confirmed and checked in.
--- A zero denominator gives a null rate. Incremental: a run recomputes the events its analytics events belong
--- to; an event leaves the mart when its last analytics event is past the retention.
+-- A zero denominator gives a null rate. Totals and days merge the daily states of agg_events_organization_daily,
+-- sources and ticket types those of int_events__daily_breakdowns. Incremental: a run recomputes the events its
+-- analytics events belong to; an event leaves the mart when its last analytics event is past the retention.
 {{
     config(
         materialized='incremental',
@@ -14,30 +15,12 @@
 }}
 {%- set recomputed = ('event_id in ' ~ events_touched_in_window()) if is_incremental() else '1 = 1' %}
 
-with analytics_events as (
-    select * from {{ ref('fct_analytics_events') }} where event_id is not null and {{ recomputed }}
-),
-
-last_event_dates as (
-    select assumeNotNull(event_id) as event_id, max(event_date) as last_event_date
-    from analytics_events
-    group by event_id
-),
-
-views_by_source as (
-    select organization_id, assumeNotNull(event_id) as event_id, ifNull(traffic_source, '') as breakdown_value,
-        count() as total_views, uniqExact(user_id) as unique_views
-    from (select * from analytics_events where event_type = 'page.view')
-    group by organization_id, event_id, breakdown_value
-),
-
-registrations as (
-    select organization_id, assumeNotNull(event_id) as event_id, ticket_type_id, traffic_source, cancelled, checked_in
-    from (select * from {{ ref('int_events__registrations') }} where completed and {{ recomputed }})
-),
-
-organization_daily as (
+with organization_daily as (
     select * from {{ ref('agg_events_organization_daily') }} where {{ recomputed }}
+),
+
+daily_breakdowns as (
+    select * from {{ ref('int_events__daily_breakdowns') }} where {{ recomputed }}
 ),
 
 by_dimension as (
@@ -58,25 +41,11 @@ by_dimension as (
 
     union all
 
-    select organization_id, event_id, 'ticket_type', ifNull(ticket_type_id, ''),
-        0, 0, count(), countIf(not cancelled), countIf(checked_in and not cancelled)
-    from registrations
-    group by organization_id, event_id, ifNull(ticket_type_id, '')
-
-    union all
-
-    select organization_id, event_id, 'source', breakdown_value, sum(total_views), sum(unique_views),
+    select organization_id, event_id, breakdown, breakdown_value,
+        sum(total_views), uniqExactMerge(unique_viewers_state),
         sum(total_registrations), sum(confirmed_registrations), sum(checked_in)
-    from (
-        select organization_id, event_id, breakdown_value, total_views, unique_views,
-            0 as total_registrations, 0 as confirmed_registrations, 0 as checked_in
-        from views_by_source
-        union all
-        select organization_id, event_id, ifNull(traffic_source, ''), 0, 0,
-            1, toUInt64(not cancelled), toUInt64(checked_in and not cancelled)
-        from registrations
-    )
-    group by organization_id, event_id, breakdown_value
+    from daily_breakdowns
+    group by organization_id, event_id, breakdown, breakdown_value
 )
 
 select
@@ -93,4 +62,4 @@ select
     checked_in / nullIf(confirmed_registrations, 0) as registrationToCheckinRate,
     l.last_event_date as last_event_date
 from by_dimension as d
-inner join last_event_dates as l on l.event_id = d.event_id
+inner join {{ events_last_dates() }} as l on l.event_id = d.event_id

@@ -16,14 +16,7 @@
 -- were completed (a cancellation or check-in days later changes the figures of the day of completion).
 with
 {%- if is_incremental() %}
-rebuilt_days as (
-    select event_date from {{ events_in_window() }}
-    union distinct
-    select completed_date from {{ ref('int_events__registrations') }}
-    where completed and registration_id in (
-        select registration_id from {{ events_in_window() }} where registration_id is not null
-    )
-),
+rebuilt_days as (select event_date from {{ events_rebuilt_days() }}),
 {%- endif %}
 
 views as (
@@ -49,15 +42,7 @@ registrations as (
         count() as total_registrations,
         countIf(not cancelled) as confirmed_registrations,
         countIf(checked_in and not cancelled) as checked_in
-    from {{ ref('int_events__registrations') }}
-    where completed
-    {%- if is_incremental() %}
-        and completed_date in (select event_date from rebuilt_days)
-        and registration_id in (
-            select registration_id from {{ ref('fct_analytics_events') }}
-            where event_type = 'registration.completed' and event_date in (select event_date from rebuilt_days)
-        )
-    {%- endif %}
+    from {{ registrations_completed_on_rebuilt_days() }}
     group by organization_id, event_id, event_date
 )
 

@@ -1,0 +1,76 @@
+-- Per organization, event, UTC day and breakdown (source: the view's or the registration's traffic source;
+-- ticket_type: the registration's): views, unique viewers as an exact mergeable state, and the registrations
+-- completed that day with how many stayed confirmed and checked in, as agg_events_organization_daily has them
+-- per day. The dashboard's source and ticket-type rows merge these over an event's days.
+-- Incremental: a run rebuilds the days it loads and the days on which the registrations its events touch
+-- were completed.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='insert_overwrite',
+        partition_by='event_date',
+        order_by='(organization_id, event_id, event_date, breakdown, breakdown_value)',
+        ttl='event_date + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
+    )
+}}
+with
+{%- if is_incremental() %}
+rebuilt_days as (select event_date from {{ events_rebuilt_days() }}),
+{%- endif %}
+
+views as (
+    select
+        organization_id,
+        assumeNotNull(event_id) as event_id,
+        event_date,
+        'source' as breakdown,
+        ifNull(traffic_source, '') as breakdown_value,
+        count() as total_views,
+        uniqExactState(user_id) as unique_viewers_state
+    from (
+        select * from {{ ref('fct_analytics_events') }}
+        where event_type = 'page.view' and event_id is not null
+        {%- if is_incremental() %} and event_date in (select event_date from rebuilt_days){% endif %}
+    )
+    group by organization_id, event_id, event_date, breakdown_value
+),
+
+registrations as (
+    select
+        organization_id,
+        assumeNotNull(event_id) as event_id,
+        completed_date as event_date,
+        breakdown,
+        breakdown_value,
+        count() as total_registrations,
+        countIf(not cancelled) as confirmed_registrations,
+        countIf(checked_in and not cancelled) as checked_in
+    from {{ registrations_completed_on_rebuilt_days() }}
+    array join
+        ['source', 'ticket_type'] as breakdown,
+        [ifNull(traffic_source, ''), ifNull(ticket_type_id, '')] as breakdown_value
+    group by organization_id, event_id, event_date, breakdown, breakdown_value
+)
+
+select
+    organization_id,
+    event_id,
+    event_date,
+    breakdown,
+    breakdown_value,
+    sum(total_views) as total_views,
+    uniqExactMergeState(unique_viewers_state) as unique_viewers_state,
+    sum(total_registrations) as total_registrations,
+    sum(confirmed_registrations) as confirmed_registrations,
+    sum(checked_in) as checked_in
+from (
+    select organization_id, event_id, event_date, breakdown, breakdown_value, total_views, unique_viewers_state,
+        0 as total_registrations, 0 as confirmed_registrations, 0 as checked_in
+    from views
+    union all
+    select organization_id, event_id, event_date, breakdown, breakdown_value, 0,
+        arrayReduce('uniqExactState', CAST([], 'Array(Nullable(UUID))')),
+        total_registrations, confirmed_registrations, checked_in
+    from registrations
+)
+group by organization_id, event_id, event_date, breakdown, breakdown_value
