@@ -287,3 +287,58 @@ def test_data_tests_of_day_partitioned_models_check_the_run_days(tmp_path):
     reconciliation = next(sql for name, sql in day.items() if name.startswith("total_matches_agg_viewing_cust"))
     assert "toDate" not in reconciliation
     assert "toDate('2999-12-31')" in compiled("{}")["unique_fct_analytics_events_id"]
+
+
+def test_data_tests_of_rewritten_marts_check_the_rows_the_run_rewrote(defs, first_run, tmp_path):
+    """The tests of a delete+insert mart (meta test_rewritten) read the rows of the entities with events in the
+    run's window: a duplicated payment fails its uniqueness test on a day it has events, and is not read on a
+    day it has none (that day's run did not write it)."""
+    import shutil
+
+    from orchestration.dbt.resources import DBT_PROJECT_DIR, dbt_executable
+    from warehouse import Warehouse
+
+    copy = tmp_path / "warehouse"
+    with defs.resources["warehouse"].connect() as conn:  # held: no run writes while the directory is copied
+        shutil.copytree(conn.path, copy, symlinks=True)  # the database directories are relative links
+    with Warehouse(path=str(copy)).connect() as conn:
+        invoice, payment, day = (
+            conn.query_arrow(
+                "SELECT invoice_id, payment_id, any(event_date) FROM staging.stg_payments__events"
+                " WHERE payment_id IS NOT NULL GROUP BY invoice_id, payment_id HAVING uniqExact(event_date) = 1 LIMIT 1"
+            )
+            .to_pylist()[0]
+            .values()
+        )
+        conn.command(
+            "INSERT INTO marts.fct_payments SELECT * FROM marts.fct_payments"
+            " WHERE invoice_id = {invoice:String} AND payment_id = {payment:String}",
+            {"invoice": invoice, "payment": payment},
+        )
+        other_day = conn.scalar(
+            "SELECT min(event_date) FROM staging.stg_payments__events WHERE event_date != {day:Date}", {"day": day}
+        )
+
+    def uniqueness_test(window_day) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [
+                dbt_executable(),
+                "test",
+                "--select",
+                "fct_payments,test_name:unique_combination",
+                "--vars",
+                json.dumps({"min_date": str(window_day), "max_date": str(window_day)}),
+                "--target-path",
+                str(tmp_path / f"target-{window_day}"),
+            ],
+            cwd=DBT_PROJECT_DIR,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "OTT_WAREHOUSE_PATH": str(copy)},
+        )
+
+    caught = uniqueness_test(day)
+    assert caught.returncode == 1 and "FAIL 1 unique_combination_fct_payments_invoice_id__payment_id" in caught.stdout
+    elsewhere = uniqueness_test(other_day)
+    assert elsewhere.returncode == 0, elsewhere.stdout[-2000:]
+    assert "PASS=1" in elsewhere.stdout

@@ -11,6 +11,7 @@
     unique_key=(['merchant_id', 'shop_id', 'invoice_id'] + keys) | join(', '),
     order_by='(merchant_id, shop_id, created_at)'
 ) }}
+-- depends_on: {{ ref('int_payments__invoice_days') }} (in incremental runs: the days that hold events of the entities in the window)
 select
     e.merchant_id as merchant_id,
     e.shop_id as shop_id,
@@ -29,6 +30,7 @@ select
 from {{ ref('stg_payments__events') }} as e
 where startsWith(e.event_type, '{{ entity }}.')
 {%- if is_incremental() %}
+    and e.event_date in {{ payment_event_days_in_window() }}
     and {{ payment_entity_in_window(entity, 'e.invoice_id', ('e.' ~ keys[0]) if keys else "''") }}
 {%- endif %}
 group by merchant_id, shop_id, invoice_id{% for key in keys %}, {{ key }}{% endfor %}

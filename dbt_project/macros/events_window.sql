@@ -4,15 +4,16 @@
     {{ return(var('events_retention_days', env_var('OTT_EVENTS_RETENTION_DAYS', '365')) | int) }}
 {%- endmacro %}
 
-{#- The analytics events of the days this run loads (the Dagster partition window). -#}
-{% macro events_in_window() -%}
-    (select * from {{ ref('fct_analytics_events') }} where {{ partition_window('event_date') }})
+{#- The analytics events of the days this run loads (the Dagster partition window). `events` is
+    fct_analytics_events' relation where ref() cannot be used (a data test's filter). -#}
+{% macro events_in_window(events=none) -%}
+    (select * from {{ events or ref('fct_analytics_events') }} where {{ partition_window('event_date') }})
 {%- endmacro %}
 
 {#- The events (event_id) that have analytics events matching `condition` in the window: the per-event marts
     recompute these. -#}
-{% macro events_touched_in_window(condition='1 = 1') -%}
-    (select distinct assumeNotNull(event_id) from {{ events_in_window() }} where event_id is not null and {{ condition }})
+{% macro events_touched_in_window(condition='1 = 1', events=none) -%}
+    (select distinct assumeNotNull(event_id) from {{ events_in_window(events) }} where event_id is not null and {{ condition }})
 {%- endmacro %}
 
 {#- The day of each event's last analytics event matching `condition` (organization_id, event_id,

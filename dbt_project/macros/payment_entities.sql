@@ -19,28 +19,47 @@
     ), '')
 {%- endmacro %}
 
+{#- What names a payment event's entities for the day index (int_payments__invoice_days): its invoice, or its
+    payout for a payout (which has no invoice). -#}
+{% macro payment_lookup_key() -%}
+    if(ifNull(invoice_id, '') != '', assumeNotNull(invoice_id), ifNull(payout_id, ''))
+{%- endmacro %}
+
+{#- The days that hold events of the invoices and payouts with events in the run's window: the only days
+    (partitions) whose events the current-state marts need to read. -#}
+{% macro payment_event_days_in_window() -%}
+    (
+        select distinct event_date from {{ ref('int_payments__invoice_days') }}
+        where lookup_key in (
+            select {{ payment_lookup_key() }} from {{ ref('stg_payments__events') }}
+            where {{ partition_window('event_date') }}
+        )
+    )
+{%- endmacro %}
+
 {#- (entity_type, invoice_id, entity_id) of every entity that has events in the run's window: status changes
-    arrive days after an entity was created, so the current-state marts recompute these, wherever they began. -#}
-{% macro payment_entities_in_window() -%}
+    arrive days after an entity was created, so the current-state marts recompute these, wherever they began.
+    `events` is stg_payments__events' relation where ref() cannot be used (a data test's filter). -#}
+{% macro payment_entities_in_window(events=none) -%}
     (
         select distinct
             {{ payment_entity_type('event_type') }} as entity_type,
             ifNull(invoice_id, '') as invoice_id,
             {{ payment_entity_id('event_type') }} as entity_id
-        from {{ ref('stg_payments__events') }}
+        from {{ events or ref('stg_payments__events') }}
         where {{ partition_window('event_date') }}
     )
 {%- endmacro %}
 
 {#- The same for one entity type: (invoice_id, entity_id). -#}
-{% macro payment_entities_of_type_in_window(entity_type) -%}
-    (select invoice_id, entity_id from {{ payment_entities_in_window() }} where entity_type = '{{ entity_type }}')
+{% macro payment_entities_of_type_in_window(entity_type, events=none) -%}
+    (select invoice_id, entity_id from {{ payment_entities_in_window(events) }} where entity_type = '{{ entity_type }}')
 {%- endmacro %}
 
 {#- True for a row of an `entity_type` entity with events in the window: (invoice, entity id) in that set.
     `id_column` is '' for invoices (an invoice is named by its invoice id alone). -#}
-{% macro payment_entity_in_window(entity_type, invoice_column='invoice_id', id_column="''") -%}
-    (ifNull({{ invoice_column }}, ''), ifNull({{ id_column }}, '')) in {{ payment_entities_of_type_in_window(entity_type) }}
+{% macro payment_entity_in_window(entity_type, invoice_column='invoice_id', id_column="''", events=none) -%}
+    (ifNull({{ invoice_column }}, ''), ifNull({{ id_column }}, '')) in {{ payment_entities_of_type_in_window(entity_type, events) }}
 {%- endmacro %}
 
 {#- In an incremental run, a WHERE clause keeping the rows of `entity_type` entities with events in the window. -#}

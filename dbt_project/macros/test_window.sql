@@ -1,16 +1,22 @@
 {#- Data tests of a day-partitioned model check the days of the run (vars min_date/max_date; a build without
     them checks every day), so a scheduled run's tests read its days, not the whole history. The day column
     is the model's meta `test_window`, else the partition column of an incremental model partitioned by a
-    plain column. A test's own `where` config still applies; a test with meta `test_window: whole` (a
-    reconciliation of two models' totals) reads whole tables. -#}
+    plain column. Those of a `delete+insert` model with meta `test_rewritten` check the rows a run rewrites
+    (test_rewritten_rows). A test's own `where` config still applies; a test with meta `test_window: whole`
+    (a reconciliation of two models' totals) reads whole tables. -#}
 {% macro clickhouse__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- if config.get('where') -%}
         {%- do conditions.append('(' ~ config.get('where') ~ ')') -%}
     {%- endif -%}
-    {%- set day_column = test_window_column(relation) -%}
-    {%- if day_column and (config.get('meta') or {}).get('test_window') != 'whole' -%}
-        {%- do conditions.append(partition_window(day_column)) -%}
+    {%- if (config.get('meta') or {}).get('test_window') != 'whole' -%}
+        {%- set day_column = test_window_column(relation) -%}
+        {%- set rewritten = test_rewritten_rows(relation) -%}
+        {%- if day_column -%}
+            {%- do conditions.append(partition_window(day_column)) -%}
+        {%- elif rewritten -%}
+            {%- do conditions.append(rewritten) -%}
+        {%- endif -%}
     {%- endif -%}
     {%- if conditions -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') -%}
@@ -19,20 +25,68 @@
 {%- endmacro %}
 
 {% macro test_window_column(relation) -%}
+    {%- set node = model_node_of(relation) -%}
+    {%- if node is none -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- set partition_by = node.config.get('partition_by') -%}
+    {%- if node.config.meta.get('test_window') -%}
+        {%- do return(node.config.meta['test_window']) -%}
+    {%- elif node.config.materialized == 'incremental' and partition_by is string
+             and modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*', partition_by) -%}
+        {%- do return(partition_by) -%}
+    {%- endif -%}
+    {%- do return(none) -%}
+{%- endmacro %}
+
+{#- The model node of a relation in the graph, or none. -#}
+{% macro model_node_of(relation) -%}
     {%- if not execute or relation is string or relation.identifier is none -%}
         {%- do return(none) -%}
     {%- endif -%}
     {%- for node in graph.nodes.values() -%}
         {%- if node.resource_type == 'model' and node.schema == relation.schema
               and (node.alias or node.name) == relation.identifier -%}
-            {%- set partition_by = node.config.get('partition_by') -%}
-            {%- if node.config.meta.get('test_window') -%}
-                {%- do return(node.config.meta['test_window']) -%}
-            {%- elif node.config.materialized == 'incremental' and partition_by is string
-                     and modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*', partition_by) -%}
-                {%- do return(partition_by) -%}
-            {%- endif -%}
+            {%- do return(node) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- do return(none) -%}
+{%- endmacro %}
+
+{#- For a `delete+insert` model, the condition selecting the rows a run for min_date..max_date rewrites, from its
+    meta `test_rewritten`: `events` (the analytics events with events in the window, by event_id),
+    `payment_entity` with `id_column` (the entities of that type with events in the window), `payment_entities`
+    (columns naming entity type, invoice and entity), or `payment_buckets` (the columns of a creation bucket
+    and its expression over fct_payments: the buckets of the payments with events in the window). Rows a run
+    leaves alone were checked by the run that wrote them. None without the vars (a whole build checks all). -#}
+{% macro test_rewritten_rows(relation) -%}
+    {%- set node = model_node_of(relation) -%}
+    {%- set spec = node.config.meta.get('test_rewritten') if node else none -%}
+    {%- if not spec or var('min_date') == '1970-01-01' -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- if spec.get('events') -%}
+        {%- do return('event_id in ' ~ events_touched_in_window(events=relation_of_model('fct_analytics_events'))) -%}
+    {%- endif -%}
+    {%- set payment_events = relation_of_model('stg_payments__events') -%}
+    {%- if spec.get('payment_entity') -%}
+        {%- do return(payment_entity_in_window(spec['payment_entity'], 'invoice_id', spec['id_column'], payment_events)) -%}
+    {%- elif spec.get('payment_entities') -%}
+        {%- do return('(' ~ spec['payment_entities'] | join(', ') ~ ') in ' ~ payment_entities_in_window(payment_events)) -%}
+    {%- elif spec.get('payment_buckets') -%}
+        {%- set bucket_of_payment = spec['payment_buckets'][:-1] + [spec['bucket']] -%}
+        {%- do return('(' ~ spec['payment_buckets'] | join(', ') ~ ') in (select ' ~ bucket_of_payment | join(', ')
+            ~ ' from ' ~ relation_of_model('fct_payments') ~ ' where '
+            ~ payment_entity_in_window('payment', 'invoice_id', 'payment_id', payment_events) ~ ')') -%}
+    {%- endif -%}
+    {%- do exceptions.raise_compiler_error('test_rewritten of ' ~ node.name ~ ': unknown ' ~ spec) -%}
+{%- endmacro %}
+
+{#- A model's relation by name, from the graph: a data test's filter cannot ref() models the test does not
+    depend on. -#}
+{% macro relation_of_model(name) -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.name == name -%}
+        {%- do return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias or node.name)) -%}
+    {%- endfor -%}
+    {%- do exceptions.raise_compiler_error('no model ' ~ name) -%}
 {%- endmacro %}

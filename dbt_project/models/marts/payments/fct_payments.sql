@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_payments__invoice_days') }} (in incremental runs: the days that hold events of the entities in the window)
 {{
     config(
         materialized='incremental',
@@ -19,7 +20,10 @@ with state as (
         countIf(status = 'captured') > 0 as reached_captured
     from {{ ref('int_payments__status_history') }}
     where entity_type = 'payment'
-    {%- if is_incremental() %} and {{ payment_entity_in_window('payment', 'invoice_id', 'entity_id') }}{% endif %}
+    {%- if is_incremental() %}
+        and event_date in {{ payment_event_days_in_window() }}
+        and {{ payment_entity_in_window('payment', 'invoice_id', 'entity_id') }}
+    {%- endif %}
     group by invoice_id, entity_id
 )
 
@@ -58,7 +62,10 @@ select
 from (
     select * from {{ ref('stg_payments__events') }}
     where event_type = 'payment.created'
-    {%- if is_incremental() %} and {{ payment_entity_in_window('payment', 'invoice_id', 'payment_id') }}{% endif %}
+    {%- if is_incremental() %}
+        and event_date in {{ payment_event_days_in_window() }}
+        and {{ payment_entity_in_window('payment', 'invoice_id', 'payment_id') }}
+    {%- endif %}
 ) as c
 inner join state as s on s.invoice_id = ifNull(c.invoice_id, '') and s.entity_id = ifNull(c.payment_id, '')
 -- a payment delivered twice has one payment.created row after ingest's de-duplication

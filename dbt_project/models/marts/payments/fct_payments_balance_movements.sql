@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('stg_payments__events') }} (the entities with events in the window, in incremental runs)
+-- depends_on: {{ ref('int_payments__invoice_days') }} (the days that hold their events)
 -- Every movement of money on a shop's account, at the moment it happened: a payment when it is captured
 -- (funds acquired, fee charged), a refund when it succeeds, a chargeback when it is accepted, a payout when
 -- it is paid. balance_change is what the movement does to the shop's balance. Incremental: delete+insert of
@@ -25,7 +26,10 @@ with reached as (
     where (entity_type, status) in (
         ('payment', 'captured'), ('refund', 'succeeded'), ('chargeback', 'accepted'), ('payout', 'paid')
     )
-    {%- if touched %} and (entity_type, invoice_id, entity_id) in {{ touched }}{% endif %}
+    {%- if touched %}
+        and event_date in {{ payment_event_days_in_window() }}
+        and (entity_type, invoice_id, entity_id) in {{ touched }}
+    {%- endif %}
     group by entity_type, merchant_id, shop_id, invoice_id, entity_id
 ),
 
