@@ -33,11 +33,11 @@ by_dimension as (
 
     union all
 
+    -- one row per event and day already: its state is finalized row by row, not merged in memory
     select organization_id, event_id, 'day', toString(event_date),
-        sum(total_views), uniqExactMerge(unique_viewers_state),
-        sum(total_registrations), sum(confirmed_registrations), sum(checked_in)
+        total_views, finalizeAggregation(unique_viewers_state),
+        total_registrations, confirmed_registrations, checked_in
     from organization_daily
-    group by organization_id, event_id, event_date
 
     union all
 
