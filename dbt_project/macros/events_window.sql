@@ -33,30 +33,60 @@
     )
 {%- endmacro %}
 
+{#- Each registration of an event from its analytics events that match `condition`: its ticket type and source
+    (the latest non-null win), whether it was completed, cancelled and checked in, and completed_date, the day
+    of its first registration.completed. int_events__registrations is this over every event; the incremental
+    event marts read it for some registrations, restricted to the days that hold their events. -#}
+{% macro registrations_from_events(condition='1 = 1') -%}
+    select
+        organization_id,
+        event_id,
+        registration_id,
+        argMaxIf(ticket_type_id, created_at, ticket_type_id is not null) as ticket_type_id,
+        argMaxIf(traffic_source, created_at, traffic_source is not null) as traffic_source,
+        min(created_at) as first_seen_at,
+        argMinIf(event_date, created_at, event_type = 'registration.completed') as completed_date,
+        countIf(event_type = 'registration.completed') > 0 as completed,
+        countIf(event_type = 'registration.cancelled') > 0 as cancelled,
+        countIf(event_type = 'checkin.completed') > 0 as checked_in
+    from {{ ref('fct_analytics_events') }}
+    where registration_id is not null and event_id is not null and {{ condition }}
+    group by organization_id, event_id, registration_id
+{%- endmacro %}
+
+{#- The registrations in `registration_ids` (a subquery), from their events on the days that hold them
+    (int_events__registration_days), not from the whole history. -#}
+{% macro registrations_among(registration_ids) -%}
+    ({{ registrations_from_events(
+        'event_date in (select distinct event_date from ' ~ ref('int_events__registration_days')
+        ~ ' where registration_id in ' ~ registration_ids ~ ') and registration_id in ' ~ registration_ids
+    ) }})
+{%- endmacro %}
+
 {#- The days whose daily event figures a run rebuilds: the days it loads and the days on which the registrations
     its events touch were completed (a cancellation or check-in days later changes the day of completion). -#}
 {% macro events_rebuilt_days() -%}
     (
         select event_date from {{ events_in_window() }}
         union distinct
-        select completed_date from {{ ref('int_events__registrations') }}
-        where completed and registration_id in (
-            select registration_id from {{ events_in_window() }} where registration_id is not null
-        )
+        select completed_date from {{ registrations_among(
+            '(select registration_id from ' ~ events_in_window() ~ ' where registration_id is not null)'
+        ) }}
+        where completed
     )
 {%- endmacro %}
 
 {#- The registrations counted on the rebuilt days (all of them in a full build): those completed on those days. -#}
 {% macro registrations_completed_on_rebuilt_days() -%}
+    {%- if is_incremental() %}
     (
-        select * from {{ ref('int_events__registrations') }}
-        where completed
-        {%- if is_incremental() %}
-            and completed_date in (select event_date from rebuilt_days)
-            and registration_id in (
-                select registration_id from {{ ref('fct_analytics_events') }}
-                where event_type = 'registration.completed' and event_date in (select event_date from rebuilt_days)
-            )
-        {%- endif %}
+        select * from {{ registrations_among(
+            '(select registration_id from ' ~ ref('fct_analytics_events') ~ " where event_type = 'registration.completed'"
+            ~ ' and event_date in (select event_date from rebuilt_days))'
+        ) }}
+        where completed and completed_date in (select event_date from rebuilt_days)
     )
+    {%- else %}
+    (select * from {{ ref('int_events__registrations') }} where completed)
+    {%- endif %}
 {%- endmacro %}

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_events__registration_days') }} (in incremental runs: the days that hold the events of the registrations a run touches)
 {{
     config(
         materialized='incremental',
