@@ -13,24 +13,20 @@
         ttl='last_event_date + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
     )
 }}
-with per_user as (
-    select organization_id, event_id, user_id, max(level) as level
+-- a user's stage is the furthest of their chains, so the users at stage k or further are the users with a
+-- chain that reaches k: distinct users per event and stage, with no table of every user's stage in memory
+with per_event as (
+    select
+        organization_id,
+        event_id,
+        uniqExact(user_id) as page_views,
+        uniqExactIf(user_id, level >= 2) as registration_started,
+        uniqExactIf(user_id, level >= 3) as registration_completed,
+        uniqExactIf(user_id, level >= 4) as checked_in
     from {{ ref('int_events__funnel_chains') }}
     {%- if is_incremental() %}
     where event_id in {{ events_touched_in_window('user_id is not null') }}
     {%- endif %}
-    group by organization_id, event_id, user_id
-),
-
-per_event as (
-    select
-        organization_id,
-        event_id,
-        countIf(level >= 1) as page_views,
-        countIf(level >= 2) as registration_started,
-        countIf(level >= 3) as registration_completed,
-        countIf(level >= 4) as checked_in
-    from per_user
     group by organization_id, event_id
 )
 
