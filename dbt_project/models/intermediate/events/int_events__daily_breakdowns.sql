@@ -1,8 +1,9 @@
 -- depends_on: {{ ref('int_events__registration_days') }} (in incremental runs: the days that hold the events of the registrations a run touches)
 -- Per organization, event, UTC day and breakdown (source: the view's or the registration's traffic source;
 -- ticket_type: the registration's): views, unique viewers as an exact mergeable state, and the registrations
--- completed that day with how many stayed confirmed and checked in, as agg_events_organization_daily has them
--- per day. The dashboard's source and ticket-type rows merge these over an event's days.
+-- completed that day with how many stayed confirmed and checked in (counted on the day of completion, so they
+-- add up over days). agg_events_organization_daily merges a day's source rows; the dashboard's source and
+-- ticket-type rows merge these over an event's days.
 -- Incremental: a run rebuilds the days it loads and the days on which the registrations its events touch
 -- were completed.
 {{

@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('int_events__registration_days') }} (in incremental runs: the days that hold the events of the registrations a run touches)
+-- depends_on: {{ ref('fct_analytics_events') }} (in incremental runs: the analytics events of the window)
 {{
     config(
         materialized='incremental',
@@ -13,40 +14,10 @@
 -- registrations completed that day with how many stayed confirmed and checked in. Registration figures
 -- are counted on the day the registration was completed, so they add up over any period; unique viewers
 -- merge exactly with uniqExactMerge. The organization report and the daily dashboard read this table.
--- Incremental: a run rebuilds the days it loads and the days on which the registrations its events touch
--- were completed (a cancellation or check-in days later changes the figures of the day of completion).
-with
-{%- if is_incremental() %}
-rebuilt_days as (select event_date from {{ events_rebuilt_days() }}),
-{%- endif %}
-
-views as (
-    select
-        organization_id,
-        assumeNotNull(event_id) as event_id,
-        event_date,
-        count() as total_views,
-        uniqExactState(user_id) as unique_viewers_state
-    from (
-        select * from {{ ref('fct_analytics_events') }}
-        where event_type = 'page.view' and event_id is not null
-        {%- if is_incremental() %} and event_date in (select event_date from rebuilt_days){% endif %}
-    )
-    group by organization_id, event_id, event_date
-),
-
-registrations as (
-    select
-        organization_id,
-        assumeNotNull(event_id) as event_id,
-        completed_date as event_date,
-        count() as total_registrations,
-        countIf(not cancelled) as confirmed_registrations,
-        countIf(checked_in and not cancelled) as checked_in
-    from {{ registrations_completed_on_rebuilt_days() }}
-    group by organization_id, event_id, event_date
-)
-
+-- Every view and registration has one traffic source (or none: ''), so a day is the merge of its rows by
+-- source in int_events__daily_breakdowns. Incremental: a run rebuilds the days it loads and the days on
+-- which the registrations its events touch were completed (a cancellation or check-in days later changes
+-- the figures of the day of completion).
 select
     organization_id,
     event_id,
@@ -56,13 +27,7 @@ select
     sum(total_registrations) as total_registrations,
     sum(confirmed_registrations) as confirmed_registrations,
     sum(checked_in) as checked_in
-from (
-    select organization_id, event_id, event_date, total_views, unique_viewers_state,
-        0 as total_registrations, 0 as confirmed_registrations, 0 as checked_in
-    from views
-    union all
-    select organization_id, event_id, event_date, 0, arrayReduce('uniqExactState', CAST([], 'Array(Nullable(UUID))')),
-        total_registrations, confirmed_registrations, checked_in
-    from registrations
-)
+from {{ ref('int_events__daily_breakdowns') }}
+where breakdown = 'source'
+{%- if is_incremental() %} and event_date in (select event_date from {{ events_rebuilt_days() }}){% endif %}
 group by organization_id, event_id, event_date
