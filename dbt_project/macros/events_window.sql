@@ -17,9 +17,9 @@
 {%- endmacro %}
 
 {#- The day of each event's last analytics event matching `condition` (organization_id, event_id,
-    last_event_date), for the
-    events a run recomputes: every event in a full build; in an incremental run the events touched in the window,
-    whose last day is then at least min_date, so only days from min_date on are read. -#}
+    last_event_date), for the events a run recomputes: every event in a full build; in an incremental run the
+    events touched in the window, whose last day is then at least min_date, so only days from min_date on are
+    read. -#}
 {% macro events_last_dates(condition='1 = 1') -%}
     (
         select organization_id, assumeNotNull(event_id) as event_id, max(event_date) as last_event_date
@@ -74,19 +74,4 @@
         ) }}
         where completed
     )
-{%- endmacro %}
-
-{#- The registrations counted on the rebuilt days (all of them in a full build): those completed on those days. -#}
-{% macro registrations_completed_on_rebuilt_days() -%}
-    {%- if is_incremental() %}
-    (
-        select * from {{ registrations_among(
-            '(select registration_id from ' ~ ref('fct_analytics_events') ~ " where event_type = 'registration.completed'"
-            ~ ' and event_date in (select event_date from rebuilt_days))'
-        ) }}
-        where completed and completed_date in (select event_date from rebuilt_days)
-    )
-    {%- else %}
-    (select * from {{ ref('int_events__registrations') }} where completed)
-    {%- endif %}
 {%- endmacro %}

@@ -9,13 +9,16 @@
     {%- if config.get('where') -%}
         {%- do conditions.append('(' ~ config.get('where') ~ ')') -%}
     {%- endif -%}
-    {%- if (config.get('meta') or {}).get('test_window') != 'whole' -%}
-        {%- set day_column = test_window_column(relation) -%}
-        {%- set rewritten = test_rewritten_rows(relation) -%}
+    {%- set node = model_node_of(relation) -%}
+    {%- if node is not none and (config.get('meta') or {}).get('test_window') != 'whole' -%}
+        {%- set day_column = test_window_column(node) -%}
         {%- if day_column -%}
             {%- do conditions.append(partition_window(day_column)) -%}
-        {%- elif rewritten -%}
-            {%- do conditions.append(rewritten) -%}
+        {%- else -%}
+            {%- set rewritten = test_rewritten_rows(node) -%}
+            {%- if rewritten -%}
+                {%- do conditions.append(rewritten) -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
     {%- if conditions -%}
@@ -24,11 +27,8 @@
     {%- do return(relation) -%}
 {%- endmacro %}
 
-{% macro test_window_column(relation) -%}
-    {%- set node = model_node_of(relation) -%}
-    {%- if node is none -%}
-        {%- do return(none) -%}
-    {%- endif -%}
+{#- The day column whose run window a model's tests check, or none. -#}
+{% macro test_window_column(node) -%}
     {%- set partition_by = node.config.get('partition_by') -%}
     {%- if node.config.meta.get('test_window') -%}
         {%- do return(node.config.meta['test_window']) -%}
@@ -59,9 +59,8 @@
     (columns naming entity type, invoice and entity), or `payment_buckets` (the columns of a creation bucket
     and its expression over fct_payments: the buckets of the payments with events in the window). Rows a run
     leaves alone were checked by the run that wrote them. None without the vars (a whole build checks all). -#}
-{% macro test_rewritten_rows(relation) -%}
-    {%- set node = model_node_of(relation) -%}
-    {%- set spec = node.config.meta.get('test_rewritten') if node else none -%}
+{% macro test_rewritten_rows(node) -%}
+    {%- set spec = node.config.meta.get('test_rewritten') -%}
     {%- if not spec or var('min_date') == '1970-01-01' -%}
         {%- do return(none) -%}
     {%- endif -%}

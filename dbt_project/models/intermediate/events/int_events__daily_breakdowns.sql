@@ -47,7 +47,18 @@ registrations as (
         count() as total_registrations,
         countIf(not cancelled) as confirmed_registrations,
         countIf(checked_in and not cancelled) as checked_in
-    from {{ registrations_completed_on_rebuilt_days() }}
+    from (
+        {%- if is_incremental() %}
+        -- the registrations completed on the rebuilt days, from their events on the days that hold them
+        select * from {{ registrations_among(
+            '(select registration_id from ' ~ ref('fct_analytics_events') ~ " where event_type = 'registration.completed'"
+            ~ ' and event_date in (select event_date from rebuilt_days))'
+        ) }}
+        where completed and completed_date in (select event_date from rebuilt_days)
+        {%- else %}
+        select * from {{ ref('int_events__registrations') }} where completed
+        {%- endif %}
+    )
     array join
         ['source', 'ticket_type'] as breakdown,
         [ifNull(traffic_source, ''), ifNull(ticket_type_id, '')] as breakdown_value
