@@ -3,9 +3,9 @@
 Domain-specific schedules named after the commands they replace live in each domain's schedules.py.
 """
 
-from dagster import AssetSelection, build_schedule_from_partitioned_job, define_asset_job
+from dagster import AssetSelection, define_asset_job
 
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, schedule_for_ended_day
 from orchestration.schedule_status import stopped_until_started
 
 daily_pipeline = define_asset_job(
@@ -15,10 +15,10 @@ daily_pipeline = define_asset_job(
     description="Ingest every landing source for the day and rebuild the dbt models.",
 )
 
-daily_pipeline_schedule = build_schedule_from_partitioned_job(
+daily_pipeline_schedule = schedule_for_ended_day(
     daily_pipeline,
-    hour_of_day=1,
-    minute_of_hour=0,
+    hour=1,
+    minute=0,
     description=stopped_until_started("Daily at 01:00 UTC, for the day that just ended.", "daily_pipeline_schedule"),
 )
 

@@ -5,14 +5,13 @@ from dagster import (
     AssetSelection,
     RunRequest,
     ScheduleEvaluationContext,
-    build_schedule_from_partitioned_job,
     define_asset_job,
     schedule,
 )
 
 from orchestration.billing.assets import ingest_assets
 from orchestration.dbt.selection import dbt_selection
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, schedule_for_ended_day
 from orchestration.schedule_status import stopped_until_started
 
 BILLING_SOURCES = AssetSelection.assets(*ingest_assets)
@@ -38,11 +37,11 @@ def dynamics_run_config(client_ids: list[int]) -> dict:
     return {"ops": {"dbt_incremental_models": {"config": {"dynamics_client_ids": client_ids}}}}
 
 
-collect_daily_stats_schedule = build_schedule_from_partitioned_job(
+collect_daily_stats_schedule = schedule_for_ended_day(
     collect_daily_stats_job,
     name="collect_daily_stats",
-    hour_of_day=0,
-    minute_of_hour=5,
+    hour=0,
+    minute=5,
     description=stopped_until_started("At 00:05 UTC, for the day that just ended.", "collect_daily_stats"),
 )
 

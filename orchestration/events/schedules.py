@@ -4,14 +4,13 @@ from dagster import (
     AssetSelection,
     RunRequest,
     ScheduleEvaluationContext,
-    build_schedule_from_partitioned_job,
     define_asset_job,
     schedule,
 )
 
 from orchestration.dbt.selection import dbt_selection
 from orchestration.events.assets import analytics_events, events_organization_reports
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, schedule_for_ended_day
 from orchestration.schedule_status import stopped_until_started
 
 events_hourly_job = define_asset_job(
@@ -40,11 +39,11 @@ def events_hourly_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     return RunRequest(partition_key=context.scheduled_execution_time.date().isoformat())
 
 
-events_reports_schedule = build_schedule_from_partitioned_job(
+events_reports_schedule = schedule_for_ended_day(
     events_reports_job,
     name="events_organization_reports",
-    hour_of_day=1,
-    minute_of_hour=15,
+    hour=1,
+    minute=15,
     description=stopped_until_started(
         "Daily at 01:15 UTC, for the day that just ended.", "events_organization_reports"
     ),

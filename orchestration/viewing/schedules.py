@@ -7,13 +7,12 @@ from dagster import (
     AssetSelection,
     RunRequest,
     ScheduleEvaluationContext,
-    build_schedule_from_partitioned_job,
     define_asset_job,
     schedule,
 )
 
 from orchestration.dbt.selection import dbt_selection
-from orchestration.partitions import daily_partitions
+from orchestration.partitions import daily_partitions, schedule_for_ended_day
 from orchestration.schedule_status import stopped_until_started
 from orchestration.viewing.assets import channel_sorting_by_popularity, dbt_channel_sorting, viewing_sessions
 
@@ -56,11 +55,11 @@ def cache_max_online_schedule(context: ScheduleEvaluationContext) -> RunRequest:
     return RunRequest(partition_key=day, tags={"smarty_manage": "cache_max_online"})
 
 
-save_stats_schedule = build_schedule_from_partitioned_job(
+save_stats_schedule = schedule_for_ended_day(
     save_stats_job,
     name="save_stats",
-    hour_of_day=0,
-    minute_of_hour=30,
+    hour=0,
+    minute=30,
     description=stopped_until_started("Daily at 00:30 UTC, for the day that just ended.", "save_stats"),
 )
 
