@@ -1,7 +1,7 @@
 {#- Data tests of a day-partitioned model check the days of the run (vars min_date/max_date; a build without
     them checks every day), so a scheduled run's tests read its days, not the whole history. The day column
     is the model's meta `test_window`, else the partition column of an incremental model partitioned by a
-    plain column. Those of a `delete+insert` model with meta `test_rewritten` check the rows a run rewrites
+    plain column or by its month (`toYYYYMM(column)`). Those of a `delete+insert` model with meta `test_rewritten` check the rows a run rewrites
     (test_rewritten_rows). A test's own `where` config still applies; a test with meta `test_window: whole`
     (a reconciliation of two models' totals) reads whole tables. -#}
 {% macro clickhouse__get_where_subquery(relation) -%}
@@ -32,9 +32,11 @@
     {%- set partition_by = node.config.get('partition_by') -%}
     {%- if node.config.meta.get('test_window') -%}
         {%- do return(node.config.meta['test_window']) -%}
-    {%- elif node.config.materialized == 'incremental' and partition_by is string
-             and modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*', partition_by) -%}
-        {%- do return(partition_by) -%}
+    {%- elif node.config.materialized == 'incremental' and partition_by is string -%}
+        {%- set day = modules.re.fullmatch('(?:toYYYYMM\\(([A-Za-z_][A-Za-z0-9_]*)\\)|([A-Za-z_][A-Za-z0-9_]*))', partition_by) -%}
+        {%- if day -%}
+            {%- do return(day.group(1) or day.group(2)) -%}
+        {%- endif -%}
     {%- endif -%}
     {%- do return(none) -%}
 {%- endmacro %}

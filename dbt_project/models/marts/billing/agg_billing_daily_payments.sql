@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='payment_date',
+        partition_by='toYYYYMM(payment_date)',
         order_by='(payment_date, client_id, currency)'
     )
 }}
@@ -17,3 +17,4 @@ from {{ ref('stg_billing__transactions') }} as t
 inner join {{ ref('stg_billing__accounts') }} as a on a.account_id = t.account_id
 {{- only_days_of_transactions_in_window() }}
 group by payment_date, client_id, currency
+{{ rest_of_rebuilt_months('payment_date', days_of_transactions_in_window()) }}

@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='payment_date',
+        partition_by='toYYYYMM(payment_date)',
         order_by='(payment_date, client_id, tariff_id, currency)'
     )
 }}
@@ -20,3 +20,4 @@ inner join {{ ref('stg_billing__accounts') }} as a on a.account_id = t.account_i
 left join {{ ref('stg_billing__tariffs') }} as tr on tr.tariff_id = t.tariff_id
 {{- only_days_of_transactions_in_window() }}
 group by payment_date, client_id, tariff_id, tariff_name, currency
+{{ rest_of_rebuilt_months('payment_date', days_of_transactions_in_window()) }}

@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='view_date',
+        partition_by='toYYYYMM(view_date)',
         order_by='(client_id, view_date)'
     )
 }}
@@ -18,3 +18,4 @@ from {{ ref('agg_viewing_online_minute') }}
 where {{ partition_window('view_date', days_after=session_span_days()) }}
 {%- endif %}
 group by client_id, view_date
+{{ rest_of_rebuilt_months('view_date', window_days(days_after=session_span_days())) }}
