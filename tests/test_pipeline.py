@@ -255,29 +255,22 @@ def test_exposures_are_assets_downstream_of_the_marts_they_read(defs):
 def test_data_tests_of_day_partitioned_models_check_the_run_days(tmp_path):
     """A scheduled run's data tests read its days (macros/test_window.sql); reconciliations of two models'
     totals read whole tables; a build without the window vars checks every day."""
-    from orchestration.dbt.resources import DBT_PROJECT_DIR, dbt_executable
 
     def compiled(vars_json: str) -> dict[str, str]:
         target = tmp_path / f"target-{len(vars_json)}"
-        subprocess.run(
-            [
-                dbt_executable(),
-                "compile",
-                "--select",
-                "fct_analytics_events stg_viewing__sessions agg_viewing_customer_daily,test_name:total_matches",
-                "--vars",
-                vars_json,
-                "--indirect-selection",
-                "eager",
-                "--target-path",
-                str(target),
-                "--quiet",
-            ],
-            cwd=DBT_PROJECT_DIR,
-            check=True,
-            capture_output=True,
-            env={**os.environ, "OTT_WAREHOUSE_PATH": str(tmp_path / "warehouse")},
+        done = _dbt(
+            tmp_path / "warehouse",
+            target,
+            "compile",
+            "--select",
+            "fct_analytics_events stg_viewing__sessions agg_viewing_customer_daily,test_name:total_matches",
+            "--vars",
+            vars_json,
+            "--indirect-selection",
+            "eager",
+            "--quiet",
         )
+        assert done.returncode == 0, done.stdout[-2000:]
         return {p.stem: p.read_text() for p in target.rglob("compiled/**/*.sql")}
 
     window = "between toDate('2026-03-01') - 0 and toDate('2026-03-02') + 0"

@@ -1,8 +1,8 @@
 {#- Data tests of a day-partitioned model check the days of the run (vars min_date/max_date; a build without
     them checks every day), so a scheduled run's tests read its days, not the whole history. The day column
     is the model's meta `test_window`, else the partition column of an incremental model partitioned by a
-    plain column or by its month (`toYYYYMM(column)`). Those of a `delete+insert` model with meta `test_rewritten` check the rows a run rewrites
-    (test_rewritten_rows). A test's own `where` config still applies; a test with meta `test_window: whole`
+    plain column or by its month (`toYYYYMM(column)`). Those of a `delete+insert` model with meta
+    `test_rewritten` check the rows a run rewrites (test_rewritten_rows). A test's own `where` config still applies; a test with meta `test_window: whole`
     (a reconciliation of two models' totals) reads whole tables. -#}
 {% macro clickhouse__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
