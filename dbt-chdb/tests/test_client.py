@@ -134,3 +134,24 @@ def test_second_process_times_out_with_clear_error(tmp_path):
     holder.wait()
     assert "BUSY" in out and "OPENED" not in out and "still locked after 1s" in out
     assert f"in use by process {holder.pid}" in out and "OTT_LOCK_TIMEOUT" in out
+
+
+def test_a_dropped_table_leaves_the_disk_before_the_session_closes(chdb_data_path):
+    """Work tables are created and dropped on every run; sessions are short, so ClickHouse's default eight
+    minutes before a dropped table's files go would leave them to every later open."""
+    from pathlib import Path
+
+    from dbt.adapters.chdb.session import open_session
+
+    session = open_session(chdb_data_path, timeout=5)  # the process's server, opened by the first session
+    dropped = Path(chdb_data_path) / "metadata_dropped"
+    try:
+        session.query("CREATE TABLE default.dropped_work (n UInt64) ENGINE = MergeTree ORDER BY n")
+        session.query("INSERT INTO default.dropped_work SELECT number FROM numbers(1000)")
+        session.query("DROP TABLE default.dropped_work")
+        deadline = time.monotonic() + 30
+        while any("dropped_work" in f.name for f in dropped.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not any("dropped_work" in f.name for f in dropped.iterdir())
+    finally:
+        session.close()

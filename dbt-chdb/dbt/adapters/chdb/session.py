@@ -14,6 +14,9 @@ from pathlib import Path
 from chdb import session as chdb_session
 
 POLL_SECONDS = 0.5
+# A dropped table's files are removed at once, not eight minutes later (ClickHouse's default, for UNDROP):
+# sessions here are shorter than that, so each open would find the work tables of earlier runs still there.
+STARTUP_SETTINGS = "database_atomic_delay_before_drop_table_sec=0"
 
 
 class WarehouseBusyError(RuntimeError):
@@ -80,7 +83,7 @@ def open_session(
     announced = False
     while True:
         try:
-            return chdb_session.Session(path)
+            return chdb_session.Session(f"{path}?{STARTUP_SETTINGS}")
         except RuntimeError as exc:
             if not directory_is_locked(path):
                 raise
