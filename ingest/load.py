@@ -1,13 +1,14 @@
 """Load one partition of one source into its raw table, idempotently and without losing a record.
 
 Every record read ends up either in `raw.<source>` or in `raw.quarantine` with a reason, and the counts
-are checked (`read = loaded + quarantined`). The partition is built in staging tables and swapped in with
-REPLACE PARTITION, so a failed load leaves the previous data in place and a re-run replaces, never appends.
+are checked (`read = loaded + quarantined`). The day is built in staging tables and swapped into its month's
+partition with REPLACE PARTITION, so a failed load leaves the previous data in place and a re-run replaces,
+never appends.
 """
 
 import csv
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -23,6 +24,10 @@ from warehouse.connection import WarehouseConnection, partition_literal, sql_str
 from warehouse.work_tables import ingest_work_tables
 
 QUARANTINE = "raw.quarantine"
+# Partitions by month: the embedded warehouse loads every part when it opens, and a partition a day was
+# hundreds of parts per table a year. A load replaces its day within the month (replace_rows).
+DAILY_PARTITION_KEY = "toYYYYMM(_partition_date)"
+QUARANTINE_PARTITION_KEY = f"(source, {DAILY_PARTITION_KEY})"
 QUARANTINE_DDL = f"""
 CREATE TABLE IF NOT EXISTS {QUARANTINE} (
     source LowCardinality(String) COMMENT 'raw table the record was meant for',
@@ -31,7 +36,7 @@ CREATE TABLE IF NOT EXISTS {QUARANTINE} (
     reason String COMMENT 'why the record was not loaded',
     raw String COMMENT 'the record as read',
     quarantined_at DateTime DEFAULT now()
-) ENGINE = MergeTree PARTITION BY (source, _partition_date) ORDER BY (source, _partition_date, line)
+) ENGINE = MergeTree PARTITION BY {QUARANTINE_PARTITION_KEY} ORDER BY (source, _partition_date, line)
 """
 SNAPSHOT_DAY = date(1970, 1, 1)
 # chDB maps whole files into memory by default (counted in the process's memory): read them instead
@@ -77,21 +82,57 @@ class LoadResult:
 def create_raw_table(conn: WarehouseConnection, source: RawSource) -> None:
     conn.command("CREATE DATABASE IF NOT EXISTS raw")
     conn.command(QUARANTINE_DDL)
+    _repartition(conn, QUARANTINE, QUARANTINE_PARTITION_KEY, lambda table: QUARANTINE_DDL.replace(QUARANTINE, table))
+    conn.command(_raw_table_ddl(source, source.table))
+    _add_new_columns(conn, source)
+    if source.daily:
+        _repartition(conn, source.table, DAILY_PARTITION_KEY, lambda table: _raw_table_ddl(source, table))
+    if source.ttl:
+        _apply_changed_ttl(conn, source)
+
+
+def _raw_table_ddl(source: RawSource, table: str) -> str:
     columns = ",\n    ".join(
         f"`{c.name}` {c.type}" + (f" COMMENT {sql_string(c.comment)}" if c.comment else "")
         for c in (*source.columns, LINE)
     )
-    partition = "PARTITION BY _partition_date " if source.daily else ""
+    partition = f"PARTITION BY {DAILY_PARTITION_KEY} " if source.daily else ""
     ttl = f" TTL {source.ttl} DELETE" if source.ttl else ""
-    conn.command(
-        f"CREATE TABLE IF NOT EXISTS {source.table} (\n    {columns},\n"
+    return (
+        f"CREATE TABLE IF NOT EXISTS {table} (\n    {columns},\n"
         f"    _partition_date Date, _loaded_at DateTime DEFAULT now()\n)"
         f" ENGINE = MergeTree {partition}ORDER BY ({source.order_by}){ttl}"
         + (f" COMMENT {sql_string(source.description)}" if source.description else "")
     )
-    _add_new_columns(conn, source)
-    if source.ttl:
-        _apply_changed_ttl(conn, source)
+
+
+def _repartition(conn: WarehouseConnection, table: str, partition_key: str, ddl: Callable[[str], str]) -> None:
+    """A table an earlier version partitioned by day is copied into a table created by `ddl(name)` and takes
+    its place with one EXCHANGE (a load killed before it leaves the old table and a work table the next run
+    drops)."""
+    database, name = table.split(".")
+    current = conn.scalar(
+        "SELECT partition_key FROM system.tables WHERE database = {db:String} AND name = {name:String}",
+        {"db": database, "name": name},
+    )
+    if current.replace(" ", "").strip("()") == partition_key.replace(" ", "").strip("()"):
+        return
+    copy = ingest_work_tables(name)["repartition"]
+    conn.command(f"DROP TABLE IF EXISTS {copy}")
+    conn.command(ddl(copy))
+    columns = ", ".join(
+        f"`{c}`"
+        for c in conn.query_arrow(
+            "SELECT name FROM system.columns WHERE database = {db:String} AND table = {name:String}",
+            {"db": database, "name": copy.split(".")[1]},
+        )
+        .column("name")
+        .to_pylist()
+    )
+    conn.command(f"INSERT INTO {copy} ({columns}) SELECT {columns} FROM {table}")
+    conn.command(f"OPTIMIZE TABLE {copy} FINAL")
+    conn.command(f"EXCHANGE TABLES {table} AND {copy}")
+    conn.command(f"DROP TABLE {copy} SYNC")  # at once: a dropped table's files otherwise stay for minutes
 
 
 def _add_new_columns(conn: WarehouseConnection, source: RawSource) -> None:
@@ -355,14 +396,33 @@ class PartitionLoad:
             raise LoadCountMismatch(
                 f"{source.name} {self.day}: read {self.read} records but loaded {loaded} and quarantined {quarantined}"
             )
-        conn.replace_partition(source.table, self.stage, partition_literal(self.day))
-        conn.replace_partition(QUARANTINE, self.stage_q, partition_literal(source.name, partition_day))
+        day_rows = f"_partition_date = {day_sql}"
+        if self.day:
+            conn.replace_rows(
+                source.table, self.stage, partition_literal(month_of(self.day)), day_rows, self.work["month"]
+            )
+            conn.merge_settled_partitions(source.table)
+        else:
+            conn.replace_partition(source.table, self.stage, partition_literal())
+        conn.replace_rows(
+            QUARANTINE,
+            self.stage_q,
+            partition_literal(source.name, month_of(partition_day)),
+            f"source = {sql_string(source.name)} AND {day_rows}",
+            self.work["monthq"],
+        )
+        conn.merge_settled_partitions(QUARANTINE)
         day_text = self.day.isoformat() if self.day else None
         return LoadResult(source.name, day_text, self.read, loaded, quarantined, by_reason)
 
     def drop_work_tables(self) -> None:
         for table in self.work.values():  # the views first: they name the tables they read and write
             self.conn.command(f"DROP TABLE IF EXISTS {table}")
+
+
+def month_of(day: date) -> int:
+    """The `toYYYYMM` month of a day: the partition its rows are in."""
+    return day.year * 100 + day.month
 
 
 def row_columns(source: RawSource, fields: Iterable[str]) -> list[str]:

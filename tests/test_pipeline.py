@@ -3,7 +3,7 @@
 import json
 import os
 import subprocess
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -328,62 +328,71 @@ def test_data_tests_of_rewritten_marts_check_the_rows_the_run_rewrote(defs, firs
     assert "PASS unique_combination_fct_payments_invoice_id__payment_id" in elsewhere.stdout
 
 
-def test_a_partition_holds_one_part_and_a_repartitioned_mart_is_rebuilt(defs, first_run, tmp_path):
-    """Opening the warehouse reads every part (docs/incremental.md): a partition a run replaced is merged into
-    one part by the next run's post-hook (REPLACE PARTITION leaves an empty covering part that a chDB session
-    closes before removing), and a small mart partitioned by day by an earlier release is rebuilt, partitioned
-    by month, with the same rows."""
+def test_a_run_replaces_its_days_in_month_partitions_and_a_day_partitioned_table_is_copied(defs, first_run, tmp_path):
+    """Day-grained models are partitioned by month (docs/incremental.md: the warehouse loads every part when it
+    opens). A run replaces the days its new data holds and leaves the rest of the month; a month no run writes
+    is merged into one part by the post-hook; a table an earlier release partitioned by day is copied into
+    monthly partitions with the same rows, not rebuilt."""
     from warehouse import Warehouse
 
     copy = _copy_of_warehouse(defs, tmp_path)
-    peaks = "marts.agg_viewing_max_online_daily"
+    sessions = "marts.fct_viewing_sessions"
+    day1, day2 = TINY_START, TINY_START + timedelta(days=1)
+    october = [date(2026, 10, 30), date(2026, 10, 31)]
+
+    def add_stale_row(conn, day: date) -> None:
+        conn.command(
+            f"INSERT INTO {sessions} SELECT * REPLACE ('stale {day}' AS session_id, toDate('{day}') AS session_date)"
+            f" FROM {sessions} LIMIT 1"
+        )
+
     with Warehouse(path=str(copy)).connect() as conn:
-        conn.command(f"CREATE TABLE marts.by_day ENGINE = MergeTree PARTITION BY view_date ORDER BY tuple() AS {peaks}")
-        conn.command(f"INSERT INTO marts.by_day SELECT * FROM {peaks}")
-        conn.command(f"EXCHANGE TABLES marts.by_day AND {peaks}")
+        order_by = conn.scalar("SELECT sorting_key FROM system.tables WHERE name = 'fct_viewing_sessions'")
+        conn.command(
+            f"CREATE TABLE marts.by_day AS {sessions} ENGINE = MergeTree PARTITION BY session_date ORDER BY ({order_by})"
+        )
+        conn.command(f"INSERT INTO marts.by_day SELECT * FROM {sessions}")
+        conn.command(f"EXCHANGE TABLES marts.by_day AND {sessions}")
         conn.command("DROP TABLE marts.by_day")
-        rows_before = table_fingerprints(conn)[peaks]
+        rows_before = table_fingerprints(conn)[sessions]
+        for day in [day1, day2, *october]:  # a run for day 1 replaces the first and leaves the others
+            add_stale_row(conn, day)
     assert rows_before[0] > 0
 
-    def run_day(day) -> subprocess.CompletedProcess:
+    def run_day(day: date) -> str:
         done = _dbt(
             copy,
             tmp_path / f"target-{day}",
             "run",
             "--select",
-            "fct_viewing_sessions agg_viewing_max_online_daily",
+            "fct_viewing_sessions",
             "--vars",
             json.dumps({"min_date": str(day), "max_date": str(day)}),
         )
         assert done.returncode == 0, done.stdout[-2000:]
-        return done
+        return done.stdout
 
-    first = run_day(TINY_START)
-    assert f"{peaks}: partitioned by view_date, the model now by toYYYYMM(view_date); rebuilding" in first.stdout
-    run_day(TINY_START + timedelta(days=1))
-    assert "rebuilding it from all history" not in run_day(TINY_START + timedelta(days=1)).stdout
+    assert f"{sessions}: partitioned by session_date, the model now by toYYYYMM(session_date); copying" in run_day(day1)
     with Warehouse(path=str(copy)).connect() as conn:
-        assert table_fingerprints(conn)[peaks] == rows_before
-        assert (
-            conn.scalar(
-                "SELECT partition_key FROM system.tables WHERE database = 'marts'"
-                " AND name = 'agg_viewing_max_online_daily'"
-            )
-            == "(toYYYYMM(view_date))"
+        add_stale_row(conn, october[0])  # October (no run writes it) now holds two parts
+    assert "copying" not in run_day(day1)
+    with Warehouse(path=str(copy)).connect() as conn:
+        stale = conn.query_arrow(
+            f"SELECT session_date FROM {sessions} WHERE startsWith(session_id, 'stale') ORDER BY session_date"
+        )
+        assert stale.column("session_date").to_pylist() == [october[0], october[0], october[1], day2]
+        assert conn.scalar("SELECT partition_key FROM system.tables WHERE name = 'fct_viewing_sessions'") == (
+            "toYYYYMM(session_date)"
         )
         parts = conn.query_arrow(
-            "SELECT table, partition, count() AS parts FROM system.parts WHERE active AND database = 'marts'"
-            " AND table IN ('fct_viewing_sessions', 'agg_viewing_max_online_daily') GROUP BY table, partition"
+            "SELECT partition, count() AS parts FROM system.parts WHERE active AND database = 'marts'"
+            " AND table = 'fct_viewing_sessions' GROUP BY partition"
         ).to_pylist()
-    assert {(p["table"], p["partition"]) for p in parts} == {
-        ("fct_viewing_sessions", str(TINY_START)),
-        ("fct_viewing_sessions", str(TINY_START + timedelta(days=1))),
-        ("agg_viewing_max_online_daily", TINY_START.strftime("%Y%m")),
-    }
-    # the first day's partition was replaced by the first run, the rest by the last (merged by its next run)
-    assert {p["table"] + " " + p["partition"]: p["parts"] for p in parts}[
-        "fct_viewing_sessions " + str(TINY_START)
-    ] == 1
+        conn.command(f"DELETE FROM {sessions} WHERE startsWith(session_id, 'stale')")
+        assert table_fingerprints(conn)[sessions] == rows_before
+    by_month = {p["partition"]: p["parts"] for p in parts}
+    # October was merged; the newest month grows by a part a day (merged by the first run after it)
+    assert by_month["202610"] == 1 and by_month["202611"] > 1, by_month
 
 
 def _copy_of_warehouse(defs, tmp_path: Path) -> Path:

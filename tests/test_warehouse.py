@@ -64,6 +64,34 @@ def test_replace_partition_replaces_and_empty_staging_drops(warehouse):
         assert conn.query_arrow("SELECT v FROM t.daily ORDER BY v").column("v").to_pylist() == [10, 11]
 
 
+def test_replace_rows_replaces_a_day_of_a_month_and_settled_months_are_merged(warehouse):
+    """A load replaces its day within the month partition: the day's own parts are dropped, its rows in a part
+    shared with other days deleted, the other days kept; months before the newest are merged into one part."""
+    day = datetime.date(2026, 11, 2)
+    with warehouse.connect() as conn:
+        conn.command("CREATE DATABASE IF NOT EXISTS t")
+        conn.command("CREATE TABLE t.monthly (d Date, v Int32) ENGINE = MergeTree PARTITION BY toYYYYMM(d) ORDER BY v")
+        conn.command("CREATE TABLE t.stage AS t.monthly")
+        conn.command("INSERT INTO t.monthly VALUES ('2026-11-01', 1), ('2026-11-02', 2)")  # one part, two days
+        conn.command("INSERT INTO t.monthly VALUES ('2026-11-02', 3)")  # a part of the day alone
+        conn.command("INSERT INTO t.monthly VALUES ('2026-10-30', 4)")
+        conn.command("INSERT INTO t.monthly VALUES ('2026-10-31', 5)")
+        conn.command("INSERT INTO t.stage VALUES ('2026-11-02', 20), ('2026-11-02', 21)")
+        replace = ["t.monthly", "t.stage", partition_literal(202611), f"d = '{day}'", "t.monthly_work"]
+        conn.replace_rows(*replace)
+        assert conn.query_arrow("SELECT v FROM t.monthly ORDER BY v").column("v").to_pylist() == [1, 4, 5, 20, 21]
+        conn.command("TRUNCATE TABLE t.stage")  # a re-run that finds nothing leaves nothing of the day
+        conn.replace_rows(*replace)
+        assert conn.query_arrow("SELECT v FROM t.monthly ORDER BY v").column("v").to_pylist() == [1, 4, 5]
+        conn.merge_settled_partitions("t.monthly")
+        parts = conn.query_arrow(
+            "SELECT partition, count() AS n FROM system.parts WHERE active AND database = 't' AND table = 'monthly'"
+            " GROUP BY partition ORDER BY partition"
+        ).to_pylist()
+        assert parts[0] == {"partition": "202610", "n": 1}
+        assert conn.scalar("SELECT count() FROM system.tables WHERE database = 't' AND name = 'monthly_work'") == 0
+
+
 def test_identifiers_are_checked(warehouse):
     with warehouse.connect() as conn, pytest.raises(ValueError, match="not a valid table identifier"):
         conn.replace_partition("t.daily; DROP TABLE x", "t.stage", "tuple()")

@@ -26,15 +26,16 @@ def sql_string(value: object) -> str:
     return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def partition_literal(*values: date | str | None) -> str:
-    """A PARTITION clause value from the partition key's values; no values means an unpartitioned table."""
+def partition_literal(*values: date | str | int | None) -> str:
+    """A PARTITION clause value from the partition key's values (an int as a number, such as a `toYYYYMM`
+    month); no values means an unpartitioned table."""
     parts = [v.isoformat() if isinstance(v, date) else v for v in values if v is not None]
     for part in parts:
-        if "'" in part or "\\" in part:
+        if isinstance(part, str) and ("'" in part or "\\" in part):
             raise ValueError(f"partition value {part!r} may not contain quotes or backslashes")
     if not parts:
         return "tuple()"
-    quoted = ", ".join(f"'{p}'" for p in parts)
+    quoted = ", ".join(str(p) if isinstance(p, int) else f"'{p}'" for p in parts)
     return quoted if len(parts) == 1 else f"({quoted})"
 
 
@@ -76,3 +77,51 @@ class WarehouseConnection(ABC):
             self.command(f"TRUNCATE TABLE {target}")
         else:
             self.command(f"ALTER TABLE {target} DROP PARTITION {partition}")
+
+    def replace_rows(self, target: str, staging: str, partition: str, rows: str, work: str) -> None:
+        """Make the rows of `target`'s `partition` that match the condition `rows` exactly what `staging`
+        holds, in one atomic step, leaving the partition's other rows as they are (a day of a month partition).
+
+        The partition is built in the work table `work` from hard links of `target`'s parts: the parts holding
+        only such rows are dropped, such rows of other parts deleted, `staging`'s parts added, and the
+        partition swapped into `target` with REPLACE PARTITION. Merges are off in the work table, so parts
+        move as they are; `merge_settled_partitions` merges them later.
+        """
+        target, staging, work = checked_identifier(target), checked_identifier(staging), checked_identifier(work)
+        self.command(f"DROP TABLE IF EXISTS {work}")
+        self.command(f"CREATE TABLE {work} AS {target}")
+        try:
+            self.command(f"ALTER TABLE {work} MODIFY SETTING max_bytes_to_merge_at_max_space_in_pool = 1")
+            self.command(f"ALTER TABLE {work} ATTACH PARTITION {partition} FROM {target}")
+            matching = self.query_arrow(
+                f"SELECT _part AS part, countIf({rows}) AS matching, count() AS rows FROM {work}"
+                f" GROUP BY _part HAVING matching > 0"
+            ).to_pylist()
+            for part in matching:
+                if part["matching"] == part["rows"]:
+                    self.command(f"ALTER TABLE {work} DROP PART {sql_string(part['part'])}")
+            if any(part["matching"] < part["rows"] for part in matching):
+                self.command(f"DELETE FROM {work} WHERE {rows}")
+            staged_parts = self.scalar(f"SELECT uniqExact(_part) FROM {staging}")
+            if staged_parts > 1:  # one part for the day in the month: the month takes a part a day
+                self.command(f"OPTIMIZE TABLE {staging} FINAL")
+            if staged_parts:
+                self.command(f"ALTER TABLE {work} ATTACH PARTITION {partition} FROM {staging}")
+            self.replace_partition(target, work, partition)
+        finally:
+            self.command(f"DROP TABLE IF EXISTS {work}")
+
+    def merge_settled_partitions(self, table: str) -> None:
+        """Merge each partition of `table` with more than one part into one, except those of the newest month
+        (taking a part a day: merging them at each load would rewrite the month so far). The embedded warehouse
+        reads every part's files when it opens, and its short sessions leave background merges no time."""
+        database, name = checked_identifier(table).split(".")
+        split = self.query_arrow(
+            "SELECT partition_id FROM system.parts WHERE active AND database = {db:String} AND table = {name:String}"
+            " GROUP BY partition_id HAVING count() > 1 AND toStartOfMonth(max(max_date)) < (SELECT"
+            " toStartOfMonth(max(max_date)) FROM system.parts WHERE active AND database = {db:String}"
+            " AND table = {name:String})",
+            {"db": database, "name": name},
+        ).to_pylist()
+        for partition in split:
+            self.command(f"OPTIMIZE TABLE {table} PARTITION ID {sql_string(partition['partition_id'])} FINAL")

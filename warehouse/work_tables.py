@@ -9,7 +9,20 @@ import uuid
 from warehouse.connection import WarehouseConnection, checked_identifier
 
 # Ingest's work tables: raw._<kind>_<source>_<12 hex digits>; the materialized views first (dropped first).
-INGEST_WORK_KINDS = ("tostage", "tomarks", "load", "checked", "stage", "stageq", "marks", "dups", "parquet")
+INGEST_WORK_KINDS = (
+    "tostage",
+    "tomarks",
+    "load",
+    "checked",
+    "stage",
+    "stageq",
+    "marks",
+    "dups",
+    "parquet",
+    "month",
+    "monthq",
+    "repartition",
+)
 _INGEST_PATTERN = r"^_(" + "|".join(INGEST_WORK_KINDS) + r")_.+_[0-9a-f]{12}$"
 # dbt-clickhouse's intermediate, backup and new-data relations of table and incremental materializations.
 _DBT_PATTERN = r"__dbt_(tmp|backup|view_tmp|new_data|distributed_new_data)"

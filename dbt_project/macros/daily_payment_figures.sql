@@ -12,11 +12,8 @@
     window's loads hold transactions of: the daily payment marts rebuild those whole days. -#}
 {% macro only_days_of_transactions_in_window() -%}
     {%- if is_incremental() %}
-    where toDate(t.created_at) in ({{ days_of_transactions_in_window() }})
+    where toDate(t.created_at) in (
+        select toDate(created_at) from {{ ref('stg_billing__transactions') }} where {{ partition_window('load_date') }}
+    )
     {%- endif %}
-{%- endmacro %}
-
-{#- The UTC days (of created_at) that the window's loads hold transactions of, as a query with column `day`. -#}
-{% macro days_of_transactions_in_window() -%}
-    select toDate(created_at) as day from {{ ref('stg_billing__transactions') }} where {{ partition_window('load_date') }}
 {%- endmacro %}

@@ -1,35 +1,100 @@
-{#- Small day-grained marts are partitioned by month: every partition is a part the warehouse loads when it
-    opens, and a year of daily partitions across the small tables was thousands of them. A run still rebuilds
-    days, but insert_overwrite replaces whole partitions, so the model's incremental query carries the rest
-    of each month it rebuilds over from the table unchanged. `rebuilt_days` is a query of the days the run
-    recomputes, in a column named `day`; they must be all the days the model's own rows cover. -#}
-{% macro rest_of_rebuilt_months(day_column, rebuilt_days) -%}
-{%- if is_incremental() %}
-union all
-select * from {{ this }}
-where toStartOfMonth({{ day_column }}) in (select toStartOfMonth(day) from ({{ rebuilt_days }}))
-    and {{ day_column }} not in (select day from ({{ rebuilt_days }}))
-{%- endif %}
+{#- Day-grained incremental models are partitioned by month (`partition_by='toYYYYMM(day_column)'`): every
+    partition is at least one part, which the embedded warehouse loads each time it opens, and a year of daily
+    partitions was thousands of parts per table. A run still replaces days: this strategy (dbt-clickhouse's
+    insert_overwrite, kept as is for other partition keys) takes the days its new data holds, and for each month
+    they fall in builds the month in a work table from hard links of the table's parts (ATTACH PARTITION
+    FROM), drops the parts holding only those days, deletes their rows from parts that also hold other days,
+    adds the new parts, and swaps the month in with one REPLACE PARTITION (atomic: a run killed before it leaves
+    the table as it was; the work tables are dropped by the next run). A day the new data no longer has stays,
+    as it did with a partition per day. -#}
+{% macro clickhouse__incremental_insert_overwrite(existing_relation, partition_by, is_distributed=False) %}
+    {%- if is_distributed -%}
+        {%- do exceptions.raise_compiler_error('insert_overwrite of ' ~ this ~ ': distributed tables are not supported') -%}
+    {%- endif -%}
+    {%- set work_prefix = existing_relation.identifier ~ '__dbt_new_data_' ~ invocation_id.replace('-', '_') -%}
+    {%- set new_data = existing_relation.incorporate(path={"identifier": work_prefix}) -%}
+    {{ drop_relation_if_exists(new_data) }}
+    {% call statement('main') %}
+        {{ get_create_table_as_sql(False, new_data, sql) }}
+    {% endcall %}
+    {%- if execute -%}
+        {%- set day_column = month_partitioned_day_column(partition_by) -%}
+        {%- set months = active_parts_by_partition(new_data) -%}
+        {%- for month, parts in months.items() -%}
+            {%- if parts > 1 -%}
+                {%- do run_query('optimize table ' ~ new_data ~ " partition id '" ~ month ~ "' final") -%}
+            {%- endif -%}
+            {%- if day_column -%}
+                {%- set source = existing_relation.incorporate(path={"identifier": work_prefix ~ '_' ~ month}) -%}
+                {%- do replace_days_of_month(existing_relation, new_data, source, month, day_column) -%}
+            {%- else -%}
+                {%- set source = new_data -%}
+            {%- endif -%}
+            {% call statement('replace_partition_' ~ month) %}
+                alter table {{ existing_relation }} replace partition id '{{ month }}' from {{ source }}
+            {% endcall %}
+            {%- if day_column -%}
+                {%- do adapter.drop_relation(source) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- do adapter.drop_relation(new_data) -%}
+{% endmacro %}
+
+{#- Fill `month_table` (created here, like `existing`) with month `month` as it will be after the run: the
+    existing rows of the days `new_data` does not hold, and the new rows. Merges are off in the work table: its
+    parts move to the model's table as they are. -#}
+{% macro replace_days_of_month(existing, new_data, month_table, month, day_column) %}
+    {%- set new_days = '(select distinct ' ~ day_column ~ ' from ' ~ new_data ~ ')' -%}
+    {%- do adapter.drop_relation(month_table) -%}
+    {%- do run_query('create table ' ~ month_table ~ ' as ' ~ existing) -%}
+    {%- do run_query('alter table ' ~ month_table ~ ' modify setting max_bytes_to_merge_at_max_space_in_pool = 1') -%}
+    {%- do run_query('alter table ' ~ month_table ~ " attach partition id '" ~ month ~ "' from " ~ existing) -%}
+    {%- set matching = run_query('select _part, countIf(' ~ day_column ~ ' in ' ~ new_days ~ ') as matching, count()'
+        ~ ' from ' ~ month_table ~ ' group by _part having matching > 0').rows -%}
+    {%- set shared = namespace(found=false) -%}
+    {%- for part in matching -%}
+        {%- if part[1] == part[2] -%}
+            {%- do run_query('alter table ' ~ month_table ~ " drop part '" ~ part[0] ~ "'") -%}
+        {%- else -%}
+            {%- set shared.found = true -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if shared.found -%}
+        {%- do run_query('delete from ' ~ month_table ~ ' where ' ~ day_column ~ ' in ' ~ new_days) -%}
+    {%- endif -%}
+    {%- do run_query('alter table ' ~ month_table ~ " attach partition id '" ~ month ~ "' from " ~ new_data) -%}
+{% endmacro %}
+
+{#- The day column of a partition key `toYYYYMM(column)`, else none. -#}
+{% macro month_partitioned_day_column(partition_by) -%}
+    {%- set month = modules.re.fullmatch('\\s*toYYYYMM\\(\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*\\)\\s*', partition_by or '') -%}
+    {%- do return(month.group(1) if month else none) -%}
 {%- endmacro %}
 
-{#- The days of the run window (partition_window's), widened the same way, as a query with column `day`. -#}
-{% macro window_days(days_before=0, days_after=0) -%}
-    {%- set first = "toDate('" ~ var('min_date') ~ "') - " ~ days_before -%}
-    {%- set last = "toDate('" ~ var('max_date') ~ "') + " ~ days_after -%}
-    select {{ first }} + number as day from numbers(toUInt64({{ last }} - ({{ first }}) + 1))
+{#- {partition_id: number of active parts} of a table. -#}
+{% macro active_parts_by_partition(relation) -%}
+    {%- set result = {} -%}
+    {%- for row in run_query("select partition_id, count() from system.parts where active and database = '"
+            ~ relation.schema ~ "' and table = '" ~ relation.identifier ~ "' group by partition_id").rows -%}
+        {%- do result.update({row[0]: row[1]}) -%}
+    {%- endfor -%}
+    {%- do return(result) -%}
 {%- endmacro %}
 
-{#- post-hook: an insert_overwrite model's partition holds the parts its query wrote (one per stream of the
-    insert: two or more for a grouped or unioned query); the partitions with more than one are merged into
-    one. The embedded warehouse reads every part's files each time it opens, and its short sessions leave
-    background merges little time (a ClickHouse server would merge them later; here it is done at once). -#}
+{#- post-hook: the partitions of an insert_overwrite model with more than one active part are merged into one,
+    except the newest month of a month-partitioned model, which takes a part a day (merging it every run would
+    rewrite the month so far each day); it is merged by the first run after it. The embedded warehouse reads
+    every part's files each time it opens, and REPLACE PARTITION leaves an empty part covering the parts it
+    replaced that a short chDB session does not live to remove (a ClickHouse server would merge all this
+    later; here it is done at once). -#}
 {% macro merge_partition_parts() -%}
     {%- if execute and model.config.materialized == 'incremental'
           and model.config.incremental_strategy == 'insert_overwrite' -%}
-        {%- set split = run_query("select partition_id from system.parts where active and database = '"
-            ~ this.schema ~ "' and table = '" ~ this.identifier ~ "' group by partition_id having count() > 1") -%}
-        {%- for row in split.rows -%}
-            {%- do run_query("optimize table " ~ this ~ " partition id '" ~ row[0] ~ "' final") -%}
+        {%- set parts = active_parts_by_partition(this) -%}
+        {%- set growing = (parts.keys() | max) if month_partitioned_day_column(model.config.partition_by) and parts else none -%}
+        {%- for partition, count in parts.items() if count > 1 and partition != growing -%}
+            {%- do run_query("optimize table " ~ this ~ " partition id '" ~ partition ~ "' final") -%}
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}

@@ -10,7 +10,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='event_date',
+        partition_by='toYYYYMM(event_date)',
         order_by='(organization_id, event_id, event_date, breakdown, breakdown_value)',
         ttl='event_date + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
     )

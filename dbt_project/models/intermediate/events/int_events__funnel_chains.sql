@@ -9,7 +9,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='start_date',
+        partition_by='toYYYYMM(start_date)',
         order_by='(organization_id, event_id, user_id, start_date)',
         ttl='start_date + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
     )

@@ -5,7 +5,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='event_date',
+        partition_by='toYYYYMM(event_date)',
         order_by='(registration_id)',
         ttl='event_date + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
     )

@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='event_date',
+        partition_by='toYYYYMM(event_date)',
         order_by='(entity_type, invoice_id, entity_id, sequence_id)'
     )
 }}

@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='period_date',
+        partition_by='toYYYYMM(period_date)',
         order_by='(client_id, period_start)'
     )
 }}

@@ -17,4 +17,3 @@ from {{ ref('stg_billing__transactions') }} as t
 inner join {{ ref('stg_billing__accounts') }} as a on a.account_id = t.account_id
 {{- only_days_of_transactions_in_window() }}
 group by payment_date, client_id, currency
-{{ rest_of_rebuilt_months('payment_date', days_of_transactions_in_window()) }}

@@ -20,4 +20,3 @@ inner join {{ ref('stg_billing__accounts') }} as a on a.account_id = t.account_i
 left join {{ ref('stg_billing__tariffs') }} as tr on tr.tariff_id = t.tariff_id
 {{- only_days_of_transactions_in_window() }}
 group by payment_date, client_id, tariff_id, tariff_name, currency
-{{ rest_of_rebuilt_months('payment_date', days_of_transactions_in_window()) }}

@@ -7,7 +7,7 @@
         alias='episode_views_by_viewer',
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='dt',
+        partition_by='toYYYYMM(dt)',
         order_by='(dt, passport_id, tv_id, season_num, episode_num)'
     )
 }}

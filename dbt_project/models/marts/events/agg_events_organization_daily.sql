@@ -4,7 +4,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='event_date',
+        partition_by='toYYYYMM(event_date)',
         order_by='(organization_id, event_id, event_date)',
         ttl='event_date + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
     )

@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='event_date',
+        partition_by='toYYYYMM(event_date)',
         order_by='(organization_id, created_at, id)',
         ttl='toDateTime(created_at) + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
     )

@@ -6,7 +6,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='payment_date',
+        partition_by='toYYYYMM(payment_date)',
         order_by='(payment_date, merchant_id)'
     )
 }}

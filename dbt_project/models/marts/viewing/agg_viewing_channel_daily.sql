@@ -49,4 +49,3 @@ select
     c.watch_seconds / sum(c.watch_seconds) over (partition by c.client_id, c.view_date) as watch_time_share
 from channel_days as c
 left join active_accounts as a on a.client_id = c.client_id and a.view_date = c.view_date
-{{ rest_of_rebuilt_months('view_date', window_days(days_after=session_span_days())) }}

@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='view_date',
+        partition_by='toYYYYMM(view_date)',
         order_by='(client_id, view_date, account_id)'
     )
 }}

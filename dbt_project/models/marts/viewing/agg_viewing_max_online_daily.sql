@@ -18,4 +18,3 @@ from {{ ref('agg_viewing_online_minute') }}
 where {{ partition_window('view_date', days_after=session_span_days()) }}
 {%- endif %}
 group by client_id, view_date
-{{ rest_of_rebuilt_months('view_date', window_days(days_after=session_span_days())) }}

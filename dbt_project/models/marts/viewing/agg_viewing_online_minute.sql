@@ -10,4 +10,3 @@
 -- Sessions online per minute and client (cache_max_online's series): every minute of each UTC day on which
 -- the client had a session, zeros included. Incremental by UTC day.
 {{ online_per_minute(['client_id']) }}
-{{ rest_of_rebuilt_months('view_date', window_days(days_after=session_span_days())) }}

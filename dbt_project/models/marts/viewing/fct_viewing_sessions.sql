@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         incremental_strategy='insert_overwrite',
-        partition_by='session_date',
+        partition_by='toYYYYMM(session_date)',
         order_by='(client_id, session_date, started_at, session_id)'
     )
 }}
