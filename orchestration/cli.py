@@ -4,8 +4,13 @@ import argparse
 import atexit
 import os
 import sys
-from datetime import date
+import time
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dagster import ExecuteInProcessResult
 
 
 def _date(text: str) -> date:
@@ -47,6 +52,14 @@ def _add_settings_flag(command: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_verbose_flag(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show Dagster's event log and dbt's output here (by default: a line per step, the rest in data/logs/)",
+    )
+
+
 def _add_smarty_commands(commands) -> None:
     from orchestration.viewing.assets import CRITERIA
 
@@ -64,6 +77,7 @@ def _add_smarty_commands(commands) -> None:
     sorting.add_argument("--accounts_active", action="store_true", help="count only active accounts")
     sorting.add_argument("--as_of", type=_date, help="last day counted (default: today, UTC)")
     _add_settings_flag(sorting)
+    _add_verbose_flag(sorting)
 
     for name, help_text in (
         ("cache_max_online", "refresh sessions online per minute and the daily peaks for a day (default: today)"),
@@ -79,6 +93,7 @@ def _add_smarty_commands(commands) -> None:
                 "--client_id", type=_int_list, default=[], help="client ids, comma-separated (default: all)"
             )
         _add_settings_flag(command)
+        _add_verbose_flag(command)
 
 
 def _uuid(text: str) -> str:
@@ -276,6 +291,7 @@ def _add_bot_commands(commands) -> None:
     send = actions.add_parser("send", help="send reports now to every recipient allowed to see them")
     send.add_argument("reports", nargs="*", help="report names (default: all)")
     send.add_argument("--date", type=_date, help="the UTC day reported (default: yesterday)")
+    _add_verbose_flag(send)
     users = actions.add_parser("users", help="list, add, remove recipients or change their roles")
     user_actions = users.add_subparsers(dest="user_action", required=True)
     user_actions.add_parser("list")
@@ -317,9 +333,11 @@ def _run_bot_command(args: argparse.Namespace) -> int:
         from orchestration.commands import run_job
 
         config = {"reports": args.reports} | ({"day": args.date.isoformat()} if args.date else {})
-        result = run_job("telegram_reports", run_config={"ops": {"send_telegram_reports": {"config": config}}})
-        print(f"telegram_reports: {'success' if result.success else 'FAILED'} (run {result.run_id})")
-        return 0 if result.success else 1
+        started, log_path = time.monotonic(), _run_log_path("telegram_reports", args.verbose)
+        run_config = {"ops": {"send_telegram_reports": {"config": config}}}
+        return _report(
+            "telegram_reports", run_job("telegram_reports", run_config=run_config, log_path=log_path), log_path, started
+        )
     from orchestration.reports.assets import published_dir
     from orchestration.resources import ExportsDir
     from reports.bot import ReportBot
@@ -353,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--date", type=_date, help="the UTC day (default: yesterday for daily jobs)")
     run.add_argument("--from", dest="date_from", type=_date, help="first day of a range (with --to)")
     run.add_argument("--to", dest="date_to", type=_date, help="last day of a range, inclusive")
+    _add_verbose_flag(run)
     _add_smarty_commands(commands)
     _add_events_commands(commands)
     _add_query_command(commands)
@@ -391,8 +410,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_job_command(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime, timedelta
-
     from orchestration.commands import UnknownJob, run_job
 
     if (args.date_from is None) != (args.date_to is None) or (args.date and args.date_from):
@@ -402,22 +419,24 @@ def _run_job_command(args: argparse.Namespace) -> int:
         print(f"ott-analytics run: --from {args.date_from} is after --to {args.date_to}", file=sys.stderr)
         return 2
     day = args.date or datetime.now(UTC).date() - timedelta(days=1)
+    days = f"{args.date_from} .. {args.date_to}" if args.date_from else str(day)
+    log_path = _run_log_path(args.job, args.verbose, days)
+    started = time.monotonic()
     try:
         if args.date_from:
-            result = run_job(args.job, partition_range=(args.date_from, args.date_to))
+            result = run_job(args.job, partition_range=(args.date_from, args.date_to), log_path=log_path)
         else:
-            result = run_job(args.job, partition_key=day.isoformat())
+            result = run_job(args.job, partition_key=day.isoformat(), log_path=log_path)
     except UnknownJob as exc:
         print(f"ott-analytics run: {exc}", file=sys.stderr)
         return 2
-    print(f"{args.job}: {'success' if result.success else 'FAILED'} (run {result.run_id})")
-    return 0 if result.success else 1
+    return _report(args.job, result, log_path, started)
 
 
 def _run_smarty_command(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime, timedelta
-
     from orchestration.commands import run_job
+
+    started = time.monotonic()
 
     if args.command == "create_channel_sorting_by_popularity":
         from orchestration.viewing.schedules import sorting_run_config
@@ -432,7 +451,8 @@ def _run_smarty_command(args: argparse.Namespace) -> int:
         }
         if args.as_of:
             options["as_of"] = args.as_of.isoformat()
-        result = run_job(args.command, run_config=sorting_run_config(options))
+        log_path = _run_log_path(args.command, args.verbose)
+        result = run_job(args.command, run_config=sorting_run_config(options), log_path=log_path)
     else:
         today = datetime.now(UTC).date()
         default = (
@@ -443,9 +463,34 @@ def _run_smarty_command(args: argparse.Namespace) -> int:
             from orchestration.billing.schedules import dynamics_run_config
 
             run_config = dynamics_run_config(args.client_id)
-        result = run_job(args.command, run_config=run_config, partition_key=(args.date or default).isoformat())
-    print(f"{args.command}: {'success' if result.success else 'FAILED'} (run {result.run_id})")
-    return 0 if result.success else 1
+        day = (args.date or default).isoformat()
+        log_path = _run_log_path(args.command, args.verbose, day)
+        result = run_job(args.command, run_config=run_config, partition_key=day, log_path=log_path)
+    return _report(args.command, result, log_path, started)
+
+
+def _run_log_path(job: str, verbose: bool, days: str | None = None) -> Path | None:
+    """Where a run's log goes (None: on the terminal, with --verbose), announced with what runs."""
+    from warehouse.locations import data_dir
+
+    if verbose:
+        return None
+    path = data_dir() / "logs" / f"{job}-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
+    print(f"{job}{' for ' + days if days else ''}: a line per step here, the run's log in {path}", flush=True)
+    return path
+
+
+def _report(job: str, result: "ExecuteInProcessResult", log_path: Path | None, started: float) -> int:
+    """The run's outcome in one line; the exit code."""
+    seconds = time.monotonic() - started
+    if result.success:
+        print(f"{job}: success in {seconds:.1f} s (run {result.run_id})")
+        return 0
+    failed = sorted({event.step_key for event in result.get_step_failure_events()})
+    where = f" at {', '.join(failed)}" if failed else ""
+    see = f": see {log_path}" if log_path else ""
+    print(f"{job}: FAILED{where} after {seconds:.1f} s (run {result.run_id}){see}")
+    return 1
 
 
 def entry_point() -> None:

@@ -1,10 +1,12 @@
 """Run the platform's jobs once from the command line, recorded in the Dagster instance like scheduled runs."""
 
 from datetime import date
+from pathlib import Path
 
 from dagster import ExecuteInProcessResult
 
 from orchestration.instance import open_instance
+from orchestration.progress import RunProgress, output_to_file
 
 
 class UnknownJob(LookupError):
@@ -16,8 +18,13 @@ def run_job(
     run_config: dict | None = None,
     partition_key: str | None = None,
     partition_range: tuple[date, date] | None = None,
+    log_path: Path | None = None,
 ) -> ExecuteInProcessResult:
-    """Run job `name` in this process, for one daily partition or a range of them (one run, like a backfill)."""
+    """Run job `name` in this process, for one daily partition or a range of them (one run, like a backfill).
+
+    With `log_path`, Dagster's event log and everything else the run writes (dbt included) go to that file and
+    the terminal shows a line per finished step; runs found dead are reported on the terminal first.
+    """
     instance, tags = open_instance()
     from orchestration.definitions import defs  # after DAGSTER_HOME is set
     from orchestration.demo import partition_range_tags
@@ -30,10 +37,20 @@ def run_job(
         partition_key, partition_range = None, None
     if partition_range:
         tags = {**tags, **partition_range_tags(*partition_range)}
-    return job.execute_in_process(
-        run_config=run_config or {},
-        partition_key=partition_key,
-        instance=instance,
-        raise_on_error=False,
-        tags=tags,
-    )
+
+    def execute() -> ExecuteInProcessResult:
+        return job.execute_in_process(
+            run_config=run_config or {},
+            partition_key=partition_key,
+            instance=instance,
+            raise_on_error=False,
+            tags=tags,
+        )
+
+    if log_path is None:
+        return execute()
+    with (
+        output_to_file(log_path) as terminal,
+        RunProgress(instance, len(job.asset_layer.selected_asset_keys), terminal),
+    ):
+        return execute()

@@ -1,6 +1,5 @@
 """The demo: generate a sample world, run every asset for its days in one Dagster run, summarise the marts."""
 
-import logging
 import shutil
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,8 +10,6 @@ from orchestration.instance import open_instance
 from orchestration.progress import RunProgress, output_to_file
 from query.summary import summary_text
 from warehouse.locations import data_dir, landing_dir, partitions_start_file
-
-SHOWN_WARNINGS = 10
 
 
 def partition_range_tags(first: date, last: date) -> dict[str, str]:
@@ -48,20 +45,8 @@ def run_demo(days: int, scale: float, seed: int, start: date | None = None) -> s
             tags={**partition_range_tags(start, start + timedelta(days=days - 1)), **liveness},
             raise_on_error=False,
         )
-    _show_warnings(instance, result.run_id)
     if not result.success:
         raise SystemExit(f"The pipeline run failed at {', '.join(progress.failed_steps)}: see {log_path}")
     warehouse = defs.resources["warehouse"]
     with warehouse.connect() as conn:
         return summary_text(conn)
-
-
-def _show_warnings(instance, run_id: str) -> None:
-    """The run's warnings and errors on the terminal (the rest of its log is in the file and the UI)."""
-    warnings = [e for e in instance.all_logs(run_id) if e.level >= logging.WARNING]
-    for entry in warnings[:SHOWN_WARNINGS]:
-        print(
-            f"  {logging.getLevelName(entry.level).lower()}: {entry.step_key or 'run'}: {entry.message.splitlines()[0]}"
-        )
-    if len(warnings) > SHOWN_WARNINGS:
-        print(f"  ... and {len(warnings) - SHOWN_WARNINGS} more in the log")

@@ -1,6 +1,8 @@
 """What a person at the terminal sees of a long in-process run: a line per finished step with its time and a
-counter of materialized assets, while Dagster's event log and dbt's output go to a log file (and the UI)."""
+counter of materialized assets, and the run's warnings as they come (such as a wait for the warehouse), while
+Dagster's event log and dbt's output go to a log file (and the UI)."""
 
+import logging
 import os
 import sys
 import threading
@@ -11,13 +13,8 @@ from typing import IO
 
 from dagster import DagsterEventType, DagsterInstance
 
-WATCHED = {
-    DagsterEventType.STEP_START,
-    DagsterEventType.STEP_SUCCESS,
-    DagsterEventType.STEP_FAILURE,
-    DagsterEventType.ASSET_MATERIALIZATION,
-}
 POLL_SECONDS = 0.5
+SHOWN_WARNINGS = 10
 
 
 class RunProgress:
@@ -29,6 +26,7 @@ class RunProgress:
         self.run_id: str | None = None
         self.materialized: set = set()  # asset keys (a daily asset is materialized once per day)
         self.failed_steps: list[str] = []
+        self.warnings = 0
         self._cursor: str | None = None
         self._started: dict[str, float] = {}  # step key -> when it started
         self._stop = threading.Event()
@@ -42,6 +40,8 @@ class RunProgress:
         self._stop.set()
         self._thread.join()
         self._read_new_events()  # the last events, written just before the run returned
+        if self.warnings > SHOWN_WARNINGS:
+            self._say(f"  ... and {self.warnings - SHOWN_WARNINGS} more warnings in the log")
 
     def _follow(self) -> None:
         while not self._stop.wait(POLL_SECONDS):
@@ -53,11 +53,14 @@ class RunProgress:
             if not new:
                 return
             self.run_id = new[0]
-        found = self.instance.get_records_for_run(self.run_id, cursor=self._cursor, of_type=WATCHED)
+        found = self.instance.get_records_for_run(self.run_id, cursor=self._cursor)
         self._cursor = found.cursor
         for record in found.records:
-            event = record.event_log_entry.dagster_event
+            entry = record.event_log_entry
+            event = entry.dagster_event
             if event is None:
+                if entry.level >= logging.WARNING:
+                    self._warn(entry.level, entry.step_key, entry.user_message)
                 continue
             step, at = event.step_key or "?", record.event_log_entry.timestamp
             if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
@@ -66,13 +69,28 @@ class RunProgress:
             if event.event_type == DagsterEventType.STEP_START:
                 self._started[step] = at
                 continue
+            if event.event_type not in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+                continue
             seconds = at - self._started.get(step, at)
             if event.event_type == DagsterEventType.STEP_FAILURE:
                 self.failed_steps.append(step)
             mark = "FAILED" if event.event_type == DagsterEventType.STEP_FAILURE else "done"
             counter = f"{len(self.materialized)}/{self.total_assets} assets"
-            self.out.write(f"  {step:<44} {mark:>6}  {counter:>14}  {seconds:6.1f} s\n")
-            self.out.flush()
+            self._say(f"  {step:<44} {mark:>6}  {counter:>14}  {seconds:6.1f} s")
+            if event.event_type == DagsterEventType.STEP_FAILURE and event.step_failure_data.error:
+                error = event.step_failure_data.error
+                while error.cause and "dagster" in error.cls_name.lower():  # the user's error, not Dagster's wrapper
+                    error = error.cause
+                self._say(f"    {error.message.strip().splitlines()[0]}")
+
+    def _warn(self, level: int, step: str | None, message: str) -> None:
+        self.warnings += 1
+        if self.warnings <= SHOWN_WARNINGS:
+            self._say(f"  {logging.getLevelName(level).lower()}: {step or 'run'}: {message.splitlines()[0]}")
+
+    def _say(self, line: str) -> None:
+        self.out.write(line + "\n")
+        self.out.flush()
 
 
 @contextmanager

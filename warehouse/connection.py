@@ -113,14 +113,15 @@ class WarehouseConnection(ABC):
 
     def merge_settled_partitions(self, table: str) -> None:
         """Merge each partition of `table` with more than one part into one, except those of the newest month
-        (taking a part a day: merging them at each load would rewrite the month so far). The embedded warehouse
+        (taking a part a day: merging them at each load would rewrite the month so far) while none of their parts
+        holds deleted rows (a day re-loaded from a merged part). The embedded warehouse
         reads every part's files when it opens, and its short sessions leave background merges no time."""
         database, name = checked_identifier(table).split(".")
         split = self.query_arrow(
             "SELECT partition_id FROM system.parts WHERE active AND database = {db:String} AND table = {name:String}"
-            " GROUP BY partition_id HAVING count() > 1 AND toStartOfMonth(max(max_date)) < (SELECT"
-            " toStartOfMonth(max(max_date)) FROM system.parts WHERE active AND database = {db:String}"
-            " AND table = {name:String})",
+            " GROUP BY partition_id HAVING max(has_lightweight_delete) OR (count() > 1 AND toStartOfMonth(max(max_date))"
+            " < (SELECT toStartOfMonth(max(max_date)) FROM system.parts WHERE active AND database = {db:String}"
+            " AND table = {name:String}))",
             {"db": database, "name": name},
         ).to_pylist()
         for partition in split:

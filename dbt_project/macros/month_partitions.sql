@@ -83,18 +83,24 @@
 {%- endmacro %}
 
 {#- post-hook: the partitions of an insert_overwrite model with more than one active part are merged into one,
-    except the newest month of a month-partitioned model, which takes a part a day (merging it every run would
-    rewrite the month so far each day); it is merged by the first run after it. The embedded warehouse reads
-    every part's files each time it opens, and REPLACE PARTITION leaves an empty part covering the parts it
-    replaced that a short chDB session does not live to remove (a ClickHouse server would merge all this
-    later; here it is done at once). -#}
+    except the newest month of a month-partitioned model while none of its parts holds deleted rows: it takes a
+    part a day, and merging it every run would rewrite the month so far each day; it is merged by the first run
+    after it. A model whose runs rewrite days already written (the funnel chains' window, the days a session
+    reaches into) leaves rows deleted in the month's parts, and those are merged away at once. The embedded
+    warehouse reads every part's files each time it opens, and REPLACE PARTITION leaves an empty part covering
+    the parts it replaced that a short chDB session does not live to remove (a ClickHouse server would merge
+    all this later; here it is done at once). -#}
 {% macro merge_partition_parts() -%}
     {%- if execute and model.config.materialized == 'incremental'
           and model.config.incremental_strategy == 'insert_overwrite' -%}
-        {%- set parts = active_parts_by_partition(this) -%}
-        {%- set growing = (parts.keys() | max) if month_partitioned_day_column(model.config.partition_by) and parts else none -%}
-        {%- for partition, count in parts.items() if count > 1 and partition != growing -%}
-            {%- do run_query("optimize table " ~ this ~ " partition id '" ~ partition ~ "' final") -%}
+        {%- set monthly = month_partitioned_day_column(model.config.partition_by) is not none -%}
+        {%- set split = run_query("select partition_id, max(has_lightweight_delete) from system.parts where active"
+            ~ " and database = '" ~ this.schema ~ "' and table = '" ~ this.identifier ~ "'"
+            ~ " group by partition_id having count() > 1 or max(has_lightweight_delete) order by partition_id").rows -%}
+        {%- set newest = run_query("select max(partition_id) from system.parts where active and database = '"
+            ~ this.schema ~ "' and table = '" ~ this.identifier ~ "'").rows[0][0] -%}
+        {%- for row in split if not (monthly and row[0] == newest and not row[1]) -%}
+            {%- do run_query("optimize table " ~ this ~ " partition id '" ~ row[0] ~ "' final") -%}
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
