@@ -330,9 +330,10 @@ def test_data_tests_of_rewritten_marts_check_the_rows_the_run_rewrote(defs, firs
 
 def test_a_run_replaces_its_days_in_month_partitions_and_a_day_partitioned_table_is_copied(defs, first_run, tmp_path):
     """Day-grained models are partitioned by month (docs/incremental.md: the warehouse loads every part when it
-    opens). A run replaces the days its new data holds and leaves the rest of the month; the post-hook merges a
-    month no run writes, and one whose parts hold deleted rows, into one part; a table an earlier release
-    partitioned by day is copied into monthly partitions with the same rows, not rebuilt."""
+    opens). A run replaces the days its new data holds, as parts of their own, and leaves the rest of the month;
+    the post-hook merges a month no run writes into one part and removes rows deleted from parts it keeps; a
+    table an earlier release partitioned by day is copied into monthly partitions with the same rows, not
+    rebuilt."""
     from warehouse import Warehouse
 
     copy = _copy_of_warehouse(defs, tmp_path)
@@ -390,11 +391,11 @@ def test_a_run_replaces_its_days_in_month_partitions_and_a_day_partitioned_table
         ).to_pylist()
         conn.command(f"DELETE FROM {sessions} WHERE startsWith(session_id, 'stale')")
         assert table_fingerprints(conn)[sessions] == rows_before
-    # October (no run writes it) was merged; November, whose merged part lost day 1's rows, too (beside it, the
-    # empty part that REPLACE PARTITION leaves, merged away by the next run)
+    # October (no run writes it) was merged; in November the day replaced is a part of its own (the next run
+    # for it drops that part) beside the merged rest, which no longer holds day 1's rows
     assert sorted((p["partition"], p["parts"], p["deleted"]) for p in parts) == [
         ("202610", 1, False),
-        ("202611", 1, False),
+        ("202611", 2, False),
     ]
 
 

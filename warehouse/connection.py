@@ -113,16 +113,22 @@ class WarehouseConnection(ABC):
 
     def merge_settled_partitions(self, table: str) -> None:
         """Merge each partition of `table` with more than one part into one, except those of the newest month
-        (taking a part a day: merging them at each load would rewrite the month so far) while none of their parts
-        holds deleted rows (a day re-loaded from a merged part). The embedded warehouse
-        reads every part's files when it opens, and its short sessions leave background merges no time."""
+        (taking a part a day: merging them at each load would rewrite the month so far and mix the days a later
+        load drops part by part); rows deleted from a part that stays (a day re-loaded from a merged month) are
+        removed from that part alone. The embedded warehouse reads every part's files when it opens, and its
+        short sessions leave background merges no time."""
         database, name = checked_identifier(table).split(".")
-        split = self.query_arrow(
-            "SELECT partition_id FROM system.parts WHERE active AND database = {db:String} AND table = {name:String}"
-            " GROUP BY partition_id HAVING max(has_lightweight_delete) OR (count() > 1 AND toStartOfMonth(max(max_date))"
-            " < (SELECT toStartOfMonth(max(max_date)) FROM system.parts WHERE active AND database = {db:String}"
-            " AND table = {name:String}))",
+        partitions = self.query_arrow(
+            "SELECT partition_id, count() AS parts, max(has_lightweight_delete) AS deleted,"
+            " toStartOfMonth(max(max_date)) < (SELECT toStartOfMonth(max(max_date)) FROM system.parts"
+            " WHERE active AND database = {db:String} AND table = {name:String}) AS settled"
+            " FROM system.parts WHERE active AND database = {db:String} AND table = {name:String}"
+            " GROUP BY partition_id",
             {"db": database, "name": name},
         ).to_pylist()
-        for partition in split:
-            self.command(f"OPTIMIZE TABLE {table} PARTITION ID {sql_string(partition['partition_id'])} FINAL")
+        for partition in partitions:
+            which = f"PARTITION ID {sql_string(partition['partition_id'])}"
+            if partition["parts"] > 1 and partition["settled"]:
+                self.command(f"OPTIMIZE TABLE {table} {which} FINAL")
+            elif partition["deleted"]:
+                self.command(f"ALTER TABLE {table} APPLY DELETED MASK IN {which} SETTINGS mutations_sync = 2")

@@ -3,10 +3,10 @@
     partitions was thousands of parts per table. A run still replaces days: this strategy (dbt-clickhouse's
     insert_overwrite, kept as is for other partition keys) takes the days its new data holds, and for each month
     they fall in builds the month in a work table from hard links of the table's parts (ATTACH PARTITION
-    FROM), drops the parts holding only those days, deletes their rows from parts that also hold other days,
-    adds the new parts, and swaps the month in with one REPLACE PARTITION (atomic: a run killed before it leaves
-    the table as it was; the work tables are dropped by the next run). A day the new data no longer has stays,
-    as it did with a partition per day. -#}
+    FROM), drops the parts holding only those days, deletes their rows from parts that also hold other days
+    (an earlier run's window, a month merged before), adds the new part, and swaps the month in with one
+    REPLACE PARTITION (atomic: a run killed before it leaves the table as it was; the work tables are
+    dropped by the next run). A day the new data no longer has stays, as it did with a partition per day. -#}
 {% macro clickhouse__incremental_insert_overwrite(existing_relation, partition_by, is_distributed=False) %}
     {%- if is_distributed -%}
         {%- do exceptions.raise_compiler_error('insert_overwrite of ' ~ this ~ ': distributed tables are not supported') -%}
@@ -19,8 +19,7 @@
     {% endcall %}
     {%- if execute -%}
         {%- set day_column = month_partitioned_day_column(partition_by) -%}
-        {%- set months = active_parts_by_partition(new_data) -%}
-        {%- for month, parts in months.items() -%}
+        {%- for month, parts in active_parts_by_partition(new_data).items() -%}
             {%- if parts > 1 -%}
                 {%- do run_query('optimize table ' ~ new_data ~ " partition id '" ~ month ~ "' final") -%}
             {%- endif -%}
@@ -83,24 +82,27 @@
 {%- endmacro %}
 
 {#- post-hook: the partitions of an insert_overwrite model with more than one active part are merged into one,
-    except the newest month of a month-partitioned model while none of its parts holds deleted rows: it takes a
-    part a day, and merging it every run would rewrite the month so far each day; it is merged by the first run
-    after it. A model whose runs rewrite days already written (the funnel chains' window, the days a session
-    reaches into) leaves rows deleted in the month's parts, and those are merged away at once. The embedded
-    warehouse reads every part's files each time it opens, and REPLACE PARTITION leaves an empty part covering
-    the parts it replaced that a short chDB session does not live to remove (a ClickHouse server would merge
-    all this later; here it is done at once). -#}
+    except the newest month of a month-partitioned model: it takes a part a day, and merging it every run would
+    rewrite the month so far each day (and mix the days a later run drops part by part); it is merged by the
+    first run after it. Rows deleted from a part it keeps (a day replaced in a month merged before) are
+    removed from that part alone (APPLY DELETED MASK). The embedded warehouse reads every part's files each
+    time it opens, and REPLACE PARTITION leaves an empty part covering the parts it replaced that a short chDB
+    session does not live to remove (a ClickHouse server would merge all this later; here it is done at
+    once). -#}
 {% macro merge_partition_parts() -%}
     {%- if execute and model.config.materialized == 'incremental'
           and model.config.incremental_strategy == 'insert_overwrite' -%}
         {%- set monthly = month_partitioned_day_column(model.config.partition_by) is not none -%}
-        {%- set split = run_query("select partition_id, max(has_lightweight_delete) from system.parts where active"
-            ~ " and database = '" ~ this.schema ~ "' and table = '" ~ this.identifier ~ "'"
-            ~ " group by partition_id having count() > 1 or max(has_lightweight_delete) order by partition_id").rows -%}
-        {%- set newest = run_query("select max(partition_id) from system.parts where active and database = '"
-            ~ this.schema ~ "' and table = '" ~ this.identifier ~ "'").rows[0][0] -%}
-        {%- for row in split if not (monthly and row[0] == newest and not row[1]) -%}
-            {%- do run_query("optimize table " ~ this ~ " partition id '" ~ row[0] ~ "' final") -%}
+        {%- set where = "active and database = '" ~ this.schema ~ "' and table = '" ~ this.identifier ~ "'" -%}
+        {%- set newest = run_query('select max(partition_id) from system.parts where ' ~ where).rows[0][0] -%}
+        {%- for row in run_query('select partition_id, count(), max(has_lightweight_delete) from system.parts where '
+                                 ~ where ~ ' group by partition_id order by partition_id').rows -%}
+            {%- if row[1] > 1 and not (monthly and row[0] == newest) -%}
+                {%- do run_query('optimize table ' ~ this ~ " partition id '" ~ row[0] ~ "' final") -%}
+            {%- elif row[2] -%}
+                {%- do run_query('alter table ' ~ this ~ " apply deleted mask in partition id '" ~ row[0] ~ "'"
+                                 ~ ' settings mutations_sync = 2') -%}
+            {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}
