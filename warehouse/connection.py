@@ -82,12 +82,20 @@ class WarehouseConnection(ABC):
         """Make the rows of `target`'s `partition` that match the condition `rows` exactly what `staging`
         holds, in one atomic step, leaving the partition's other rows as they are (a day of a month partition).
 
-        The partition is built in the work table `work` from hard links of `target`'s parts: the parts holding
+        When no such row is there yet (a new day), `staging`'s part is added (ATTACH PARTITION FROM). Else the
+        partition is built in the work table `work` from hard links of `target`'s parts: the parts holding
         only such rows are dropped, such rows of other parts deleted, `staging`'s parts added, and the
         partition swapped into `target` with REPLACE PARTITION. Merges are off in the work table, so parts
         move as they are; `merge_settled_partitions` merges them later.
         """
         target, staging, work = checked_identifier(target), checked_identifier(staging), checked_identifier(work)
+        staged_parts = self.scalar(f"SELECT uniqExact(_part) FROM {staging}")
+        if staged_parts > 1:  # one part for the day in the month: the month takes a part a day
+            self.command(f"OPTIMIZE TABLE {staging} FINAL")
+        if not self.scalar(f"SELECT count() FROM {target} WHERE {rows}"):  # a new day: its part added, atomic alone
+            if staged_parts:
+                self.command(f"ALTER TABLE {target} ATTACH PARTITION {partition} FROM {staging}")
+            return
         self.command(f"DROP TABLE IF EXISTS {work}")
         self.command(f"CREATE TABLE {work} AS {target}")
         try:
@@ -102,9 +110,6 @@ class WarehouseConnection(ABC):
                     self.command(f"ALTER TABLE {work} DROP PART {sql_string(part['part'])}")
             if any(part["matching"] < part["rows"] for part in matching):
                 self.command(f"DELETE FROM {work} WHERE {rows}")
-            staged_parts = self.scalar(f"SELECT uniqExact(_part) FROM {staging}")
-            if staged_parts > 1:  # one part for the day in the month: the month takes a part a day
-                self.command(f"OPTIMIZE TABLE {staging} FINAL")
             if staged_parts:
                 self.command(f"ALTER TABLE {work} ATTACH PARTITION {partition} FROM {staging}")
             self.replace_partition(target, work, partition)

@@ -2,7 +2,8 @@
     partition is at least one part, which the embedded warehouse loads each time it opens, and a year of daily
     partitions was thousands of parts per table. A run still replaces days: this strategy (dbt-clickhouse's
     insert_overwrite, kept as is for other partition keys) takes the days its new data holds, and for each month
-    they fall in builds the month in a work table from hard links of the table's parts (ATTACH PARTITION
+    they fall in adds the new part (ATTACH PARTITION FROM) when none of those days is there yet, else builds the
+    month in a work table from hard links of the table's parts (ATTACH PARTITION
     FROM), drops the parts holding only those days, deletes their rows from parts that also hold other days
     (an earlier run's window, a month merged before), adds the new part, and swaps the month in with one
     REPLACE PARTITION (atomic: a run killed before it leaves the table as it was; the work tables are
@@ -23,17 +24,26 @@
             {%- if parts > 1 -%}
                 {%- do run_query('optimize table ' ~ new_data ~ " partition id '" ~ month ~ "' final") -%}
             {%- endif -%}
-            {%- if day_column -%}
-                {%- set source = existing_relation.incorporate(path={"identifier": work_prefix ~ '_' ~ month}) -%}
-                {%- do replace_days_of_month(existing_relation, new_data, source, month, day_column) -%}
+            {%- set new_days = '(select distinct ' ~ day_column ~ ' from ' ~ new_data ~ ')' if day_column else none -%}
+            {%- if day_column and run_query('select count() from ' ~ existing_relation ~ " where _partition_id = '" ~ month
+                                            ~ "' and " ~ day_column ~ ' in ' ~ new_days).rows[0][0] == 0 -%}
+                {#- none of the days is there yet (a new day): the new part is added, atomic on its own -#}
+                {% call statement('attach_partition_' ~ month) %}
+                    alter table {{ existing_relation }} attach partition id '{{ month }}' from {{ new_data }}
+                {% endcall %}
             {%- else -%}
-                {%- set source = new_data -%}
-            {%- endif -%}
-            {% call statement('replace_partition_' ~ month) %}
-                alter table {{ existing_relation }} replace partition id '{{ month }}' from {{ source }}
-            {% endcall %}
-            {%- if day_column -%}
-                {%- do adapter.drop_relation(source) -%}
+                {%- if day_column -%}
+                    {%- set source = existing_relation.incorporate(path={"identifier": work_prefix ~ '_' ~ month}) -%}
+                    {%- do replace_days_of_month(existing_relation, new_data, source, month, new_days, day_column) -%}
+                {%- else -%}
+                    {%- set source = new_data -%}
+                {%- endif -%}
+                {% call statement('replace_partition_' ~ month) %}
+                    alter table {{ existing_relation }} replace partition id '{{ month }}' from {{ source }}
+                {% endcall %}
+                {%- if day_column -%}
+                    {%- do adapter.drop_relation(source) -%}
+                {%- endif -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
@@ -41,10 +51,9 @@
 {% endmacro %}
 
 {#- Fill `month_table` (created here, like `existing`) with month `month` as it will be after the run: the
-    existing rows of the days `new_data` does not hold, and the new rows. Merges are off in the work table: its
+    existing rows of the days other than `new_days` (the days `new_data` holds), and the new rows. Merges are off in the work table: its
     parts move to the model's table as they are. -#}
-{% macro replace_days_of_month(existing, new_data, month_table, month, day_column) %}
-    {%- set new_days = '(select distinct ' ~ day_column ~ ' from ' ~ new_data ~ ')' -%}
+{% macro replace_days_of_month(existing, new_data, month_table, month, new_days, day_column) %}
     {%- do adapter.drop_relation(month_table) -%}
     {%- do run_query('create table ' ~ month_table ~ ' as ' ~ existing) -%}
     {%- do run_query('alter table ' ~ month_table ~ ' modify setting max_bytes_to_merge_at_max_space_in_pool = 1') -%}
@@ -93,10 +102,11 @@
     {%- if execute and model.config.materialized == 'incremental'
           and model.config.incremental_strategy == 'insert_overwrite' -%}
         {%- set monthly = month_partitioned_day_column(model.config.partition_by) is not none -%}
-        {%- set where = "active and database = '" ~ this.schema ~ "' and table = '" ~ this.identifier ~ "'" -%}
-        {%- set newest = run_query('select max(partition_id) from system.parts where ' ~ where).rows[0][0] -%}
-        {%- for row in run_query('select partition_id, count(), max(has_lightweight_delete) from system.parts where '
-                                 ~ where ~ ' group by partition_id order by partition_id').rows -%}
+        {%- set partitions = run_query("select partition_id, count(), max(has_lightweight_delete) from system.parts"
+            ~ " where active and database = '" ~ this.schema ~ "' and table = '" ~ this.identifier ~ "'"
+            ~ ' group by partition_id order by partition_id').rows -%}
+        {%- set newest = partitions[-1][0] if partitions else none -%}
+        {%- for row in partitions -%}
             {%- if row[1] > 1 and not (monthly and row[0] == newest) -%}
                 {%- do run_query('optimize table ' ~ this ~ " partition id '" ~ row[0] ~ "' final") -%}
             {%- elif row[2] -%}
