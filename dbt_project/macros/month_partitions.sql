@@ -2,12 +2,12 @@
     partition is at least one part, which the embedded warehouse loads each time it opens, and a year of daily
     partitions was thousands of parts per table. A run still replaces days: this strategy (dbt-clickhouse's
     insert_overwrite, kept as is for other partition keys) takes the days its new data holds, and for each month
-    they fall in adds the new part (ATTACH PARTITION FROM) when none of those days is there yet, else builds the
-    month in a work table from hard links of the table's parts (ATTACH PARTITION
-    FROM), drops the parts holding only those days, deletes their rows from parts that also hold other days
-    (an earlier run's window, a month merged before), adds the new part, and swaps the month in with one
-    REPLACE PARTITION (atomic: a run killed before it leaves the table as it was; the work tables are
-    dropped by the next run). A day the new data no longer has stays, as it did with a partition per day. -#}
+    they fall in adds the new part (ATTACH PARTITION FROM) when none of those days is there yet; else it builds
+    the month in a work table from hard links of the table's parts (ATTACH PARTITION FROM), drops the parts
+    holding only those days, deletes their rows from parts that also hold other days (an earlier run's
+    window, a month merged before), adds the new part, and swaps the month in with one REPLACE PARTITION
+    (atomic: a run killed before it leaves the table as it was; the work tables are dropped by the next run).
+    A day the new data no longer has stays, as it did with a partition per day. -#}
 {% macro clickhouse__incremental_insert_overwrite(existing_relation, partition_by, is_distributed=False) %}
     {%- if is_distributed -%}
         {%- do exceptions.raise_compiler_error('insert_overwrite of ' ~ this ~ ': distributed tables are not supported') -%}
@@ -51,8 +51,8 @@
 {% endmacro %}
 
 {#- Fill `month_table` (created here, like `existing`) with month `month` as it will be after the run: the
-    existing rows of the days other than `new_days` (the days `new_data` holds), and the new rows. Merges are off in the work table: its
-    parts move to the model's table as they are. -#}
+    existing rows of the days other than `new_days` (the days `new_data` holds), and the new rows. Merges are
+    off in the work table: its parts move to the model's table as they are. -#}
 {% macro replace_days_of_month(existing, new_data, month_table, month, new_days, day_column) %}
     {%- do adapter.drop_relation(month_table) -%}
     {%- do run_query('create table ' ~ month_table ~ ' as ' ~ existing) -%}
