@@ -98,6 +98,10 @@ def test_the_next_holder_drops_the_work_tables_a_dead_run_left(tmp_path):
             "raw._stageq_viewing_sessions_ba9876543210",
             "marts.fct_payments__dbt_backup",
             "marts.fct_viewing_sessions__dbt_new_data_1f2e3d",
+            "marts.fct_viewing_sessions__dbt_new_data_1f2e3d_202611",  # a month being rebuilt
+            "marts.fct_viewing_sessions__dbt_new_data_repartition",  # a day-partitioned table being copied
+            "raw._month_viewing_sessions_0123456789ab",
+            "raw._repartition_quarantine_0123456789ab",
             "raw._tmp_replace_e4d5c7f5b39cd946_widljaagbf4fb9ec",
             "raw.payment_events",
             "marts.fct_payments",
@@ -118,7 +122,7 @@ def test_the_next_holder_drops_the_work_tables_a_dead_run_left(tmp_path):
         )
     assert left.column("t").to_pylist() == ["marts.fct_payments", "raw.payment_events"]
     messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
-    assert any(m.startswith("Dropped 5 work tables left by a run that died") for m in messages)
+    assert any(m.startswith("Dropped 9 work tables left by a run that died") for m in messages)
 
 
 _LIVE_PROCESS = textwrap.dedent(
