@@ -419,8 +419,7 @@ def _run_job_command(args: argparse.Namespace) -> int:
         print(f"ott-analytics run: --from {args.date_from} is after --to {args.date_to}", file=sys.stderr)
         return 2
     day = args.date or datetime.now(UTC).date() - timedelta(days=1)
-    days = f"{args.date_from} .. {args.date_to}" if args.date_from else str(day)
-    log_path = _run_log_path(args.job, args.verbose, days)
+    log_path = _run_log_path(args.job, args.verbose)
     started = time.monotonic()
     try:
         if args.date_from:
@@ -464,20 +463,16 @@ def _run_smarty_command(args: argparse.Namespace) -> int:
 
             run_config = dynamics_run_config(args.client_id)
         day = (args.date or default).isoformat()
-        log_path = _run_log_path(args.command, args.verbose, day)
+        log_path = _run_log_path(args.command, args.verbose)
         result = run_job(args.command, run_config=run_config, partition_key=day, log_path=log_path)
     return _report(args.command, result, log_path, started)
 
 
-def _run_log_path(job: str, verbose: bool, days: str | None = None) -> Path | None:
-    """Where a run's log goes (None: on the terminal, with --verbose), announced with what runs."""
+def _run_log_path(job: str, verbose: bool) -> Path | None:
+    """Where a run's log goes (None: on the terminal, with --verbose)."""
     from warehouse.locations import data_dir
 
-    if verbose:
-        return None
-    path = data_dir() / "logs" / f"{job}-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
-    print(f"{job}{' for ' + days if days else ''}: a line per step here, the run's log in {path}", flush=True)
-    return path
+    return None if verbose else data_dir() / "logs" / f"{job}-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
 
 
 def _report(job: str, result: "ExecuteInProcessResult", log_path: Path | None, started: float) -> int:

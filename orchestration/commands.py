@@ -49,6 +49,9 @@ def run_job(
 
     if log_path is None:
         return execute()
+    days = f" for {partition_range[0]} .. {partition_range[1]}" if partition_range else ""
+    days = f" for {partition_key}" if partition_key else days
+    print(f"{name}{days}: a line per step here, the run's log in {log_path}", flush=True)
     with (
         output_to_file(log_path) as terminal,
         RunProgress(instance, len(job.asset_layer.selected_asset_keys), terminal),
