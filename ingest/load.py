@@ -115,7 +115,7 @@ def _repartition(conn: WarehouseConnection, table: str, partition_key: str, ddl:
         "SELECT partition_key FROM system.tables WHERE database = {db:String} AND name = {name:String}",
         {"db": database, "name": name},
     )
-    if current.replace(" ", "").strip("()") == partition_key.replace(" ", "").strip("()"):
+    if _partition_key_text(current) == _partition_key_text(partition_key):
         return
     copy = ingest_work_tables(name)["repartition"]
     conn.command(f"DROP TABLE IF EXISTS {copy}")
@@ -133,6 +133,13 @@ def _repartition(conn: WarehouseConnection, table: str, partition_key: str, ddl:
     conn.command(f"OPTIMIZE TABLE {copy} FINAL")
     conn.command(f"EXCHANGE TABLES {table} AND {copy}")
     conn.command(f"DROP TABLE {copy} SYNC")  # at once: a dropped table's files otherwise stay for minutes
+
+
+def _partition_key_text(key: str) -> str:
+    """A partition key as text to compare: without spaces or one pair of outer parentheses (system.tables
+    shows `PARTITION BY (source, x)` as `(source, x)` and a single column without them)."""
+    text = key.replace(" ", "")
+    return text[1:-1] if text.startswith("(") and text.endswith(")") else text
 
 
 def _add_new_columns(conn: WarehouseConnection, source: RawSource) -> None:

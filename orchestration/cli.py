@@ -7,10 +7,7 @@ import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from dagster import ExecuteInProcessResult
+from typing import Any
 
 
 def _date(text: str) -> date:
@@ -330,14 +327,9 @@ def _run_bot_command(args: argparse.Namespace) -> int:
             print(f"{recipient.chat_id}\t{recipient.name}\t{','.join(sorted(recipient.roles))}")
         return 0
     if args.action == "send":
-        from orchestration.commands import run_job
-
         config = {"reports": args.reports} | ({"day": args.date.isoformat()} if args.date else {})
-        started, log_path = time.monotonic(), _run_log_path("telegram_reports", args.verbose)
         run_config = {"ops": {"send_telegram_reports": {"config": config}}}
-        return _report(
-            "telegram_reports", run_job("telegram_reports", run_config=run_config, log_path=log_path), log_path, started
-        )
+        return _run_reported("telegram_reports", args.verbose, run_config=run_config)
     from orchestration.reports.assets import published_dir
     from orchestration.resources import ExportsDir
     from reports.bot import ReportBot
@@ -410,7 +402,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run_job_command(args: argparse.Namespace) -> int:
-    from orchestration.commands import UnknownJob, run_job
+    from orchestration.commands import UnknownJob
 
     if (args.date_from is None) != (args.date_to is None) or (args.date and args.date_from):
         print("ott-analytics run: give --date, or --from and --to together", file=sys.stderr)
@@ -419,24 +411,15 @@ def _run_job_command(args: argparse.Namespace) -> int:
         print(f"ott-analytics run: --from {args.date_from} is after --to {args.date_to}", file=sys.stderr)
         return 2
     day = args.date or datetime.now(UTC).date() - timedelta(days=1)
-    log_path = _run_log_path(args.job, args.verbose)
-    started = time.monotonic()
+    days = {"partition_range": (args.date_from, args.date_to)} if args.date_from else {"partition_key": day.isoformat()}
     try:
-        if args.date_from:
-            result = run_job(args.job, partition_range=(args.date_from, args.date_to), log_path=log_path)
-        else:
-            result = run_job(args.job, partition_key=day.isoformat(), log_path=log_path)
+        return _run_reported(args.job, args.verbose, **days)
     except UnknownJob as exc:
         print(f"ott-analytics run: {exc}", file=sys.stderr)
         return 2
-    return _report(args.job, result, log_path, started)
 
 
 def _run_smarty_command(args: argparse.Namespace) -> int:
-    from orchestration.commands import run_job
-
-    started = time.monotonic()
-
     if args.command == "create_channel_sorting_by_popularity":
         from orchestration.viewing.schedules import sorting_run_config
 
@@ -450,33 +433,27 @@ def _run_smarty_command(args: argparse.Namespace) -> int:
         }
         if args.as_of:
             options["as_of"] = args.as_of.isoformat()
-        log_path = _run_log_path(args.command, args.verbose)
-        result = run_job(args.command, run_config=sorting_run_config(options), log_path=log_path)
-    else:
-        today = datetime.now(UTC).date()
-        default = (
-            today if args.command in ("cache_max_online", "cache_customers_dynamic") else today - timedelta(days=1)
-        )
-        run_config = None
-        if args.command == "cache_customers_dynamic":
-            from orchestration.billing.schedules import dynamics_run_config
+        return _run_reported(args.command, args.verbose, run_config=sorting_run_config(options))
+    today = datetime.now(UTC).date()
+    default = today if args.command in ("cache_max_online", "cache_customers_dynamic") else today - timedelta(days=1)
+    run_config = None
+    if args.command == "cache_customers_dynamic":
+        from orchestration.billing.schedules import dynamics_run_config
 
-            run_config = dynamics_run_config(args.client_id)
-        day = (args.date or default).isoformat()
-        log_path = _run_log_path(args.command, args.verbose)
-        result = run_job(args.command, run_config=run_config, partition_key=day, log_path=log_path)
-    return _report(args.command, result, log_path, started)
+        run_config = dynamics_run_config(args.client_id)
+    day = (args.date or default).isoformat()
+    return _run_reported(args.command, args.verbose, run_config=run_config, partition_key=day)
 
 
-def _run_log_path(job: str, verbose: bool) -> Path | None:
-    """Where a run's log goes (None: on the terminal, with --verbose)."""
+def _run_reported(job: str, verbose: bool, **run_job_args: Any) -> int:
+    """Run `job` with run_job's arguments, its log in data/logs/ (with `verbose`, on the terminal), and say
+    how it ended in one line; the exit code."""
+    from orchestration.commands import run_job
     from warehouse.locations import data_dir
 
-    return None if verbose else data_dir() / "logs" / f"{job}-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
-
-
-def _report(job: str, result: "ExecuteInProcessResult", log_path: Path | None, started: float) -> int:
-    """The run's outcome in one line; the exit code."""
+    log_path = None if verbose else data_dir() / "logs" / f"{job}-{datetime.now(UTC):%Y%m%d-%H%M%S}.log"
+    started = time.monotonic()
+    result = run_job(job, log_path=log_path, **run_job_args)
     seconds = time.monotonic() - started
     if result.success:
         print(f"{job}: success in {seconds:.1f} s (run {result.run_id})")

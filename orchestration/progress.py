@@ -62,7 +62,7 @@ class RunProgress:
                 if entry.level >= logging.WARNING:
                     self._warn(entry.level, entry.step_key, entry.user_message)
                 continue
-            step, at = event.step_key or "?", record.event_log_entry.timestamp
+            step, at = event.step_key or "?", entry.timestamp
             if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
                 self.materialized.add(event.asset_key)
                 continue

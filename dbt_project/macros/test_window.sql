@@ -33,10 +33,8 @@
     {%- if node.config.meta.get('test_window') -%}
         {%- do return(node.config.meta['test_window']) -%}
     {%- elif node.config.materialized == 'incremental' and partition_by is string -%}
-        {%- set day = modules.re.fullmatch('(?:toYYYYMM\\(([A-Za-z_][A-Za-z0-9_]*)\\)|([A-Za-z_][A-Za-z0-9_]*))', partition_by) -%}
-        {%- if day -%}
-            {%- do return(day.group(1) or day.group(2)) -%}
-        {%- endif -%}
+        {%- set plain = modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*', partition_by) -%}
+        {%- do return(month_partitioned_day_column(partition_by) or (partition_by if plain else none)) -%}
     {%- endif -%}
     {%- do return(none) -%}
 {%- endmacro %}
