@@ -83,10 +83,12 @@ class WarehouseConnection(ABC):
         holds, in one atomic step, leaving the partition's other rows as they are (a day of a month partition).
 
         When no such row is there yet (a new day), `staging`'s part is added (ATTACH PARTITION FROM). Else the
-        partition is built in the work table `work` from hard links of `target`'s parts: the parts holding
-        only such rows are dropped, such rows of other parts deleted, `staging`'s parts added, and the
-        partition swapped into `target` with REPLACE PARTITION. Merges are off in the work table, so parts
-        move as they are; `merge_settled_partitions` merges them later.
+        partition is built in the work table `work` from hard links of `target`'s parts: the other rows of the
+        parts that hold such rows besides others are copied into a new part, every part holding such rows is
+        dropped, `staging`'s parts are added, and the partition is swapped into `target` with REPLACE
+        PARTITION. Merges are off in the work table, so parts move as they are; `merge_settled_partitions`
+        merges them later. No mutation is used: a lightweight delete would leave a mask on the part, and
+        removing it (APPLY DELETED MASK) waits on the warehouse's background pool for seconds.
         """
         target, staging, work = checked_identifier(target), checked_identifier(staging), checked_identifier(work)
         staged_parts = self.scalar(f"SELECT uniqExact(_part) FROM {staging}")
@@ -105,11 +107,14 @@ class WarehouseConnection(ABC):
                 f"SELECT _part AS part, countIf({rows}) AS matching, count() AS rows FROM {work}"
                 f" GROUP BY _part HAVING matching > 0"
             ).to_pylist()
+            shared = [part["part"] for part in matching if part["matching"] < part["rows"]]
+            if shared:  # their other rows are copied into a new part (no mutation: see the docstring)
+                parts = ", ".join(sql_string(name) for name in shared)
+                self.command(
+                    f"INSERT INTO {work} SELECT * FROM {work} WHERE _part IN ({parts}) AND NOT ifNull(({rows}), 0)"
+                )
             for part in matching:
-                if part["matching"] == part["rows"]:
-                    self.command(f"ALTER TABLE {work} DROP PART {sql_string(part['part'])}")
-            if any(part["matching"] < part["rows"] for part in matching):
-                self.command(f"DELETE FROM {work} WHERE {rows}")
+                self.command(f"ALTER TABLE {work} DROP PART {sql_string(part['part'])}")
             if staged_parts:
                 self.command(f"ALTER TABLE {work} ATTACH PARTITION {partition} FROM {staging}")
             self.replace_partition(target, work, partition)
@@ -117,11 +122,10 @@ class WarehouseConnection(ABC):
             self.command(f"DROP TABLE IF EXISTS {work}")
 
     def merge_settled_partitions(self, table: str) -> None:
-        """Merge each partition of `table` with more than one part into one, except those of the newest month
-        (taking a part a day: merging them at each load would rewrite the month so far and mix the days a later
-        load drops part by part); rows deleted from a part that stays (a day re-loaded from a merged month) are
-        removed from that part alone. The embedded warehouse reads every part's files when it opens, and its
-        short sessions leave background merges no time."""
+        """Merge each partition of `table` with more than one part (or with deleted rows) into one, except those
+        of the newest month (taking a part a day: merging them at each load would rewrite the month so far and
+        mix the days a later load drops part by part). The embedded warehouse reads every part's files when it
+        opens, and its short sessions leave background merges no time."""
         database, name = checked_identifier(table).split(".")
         partitions = self.query_arrow(
             "SELECT partition_id, count() AS parts, max(has_lightweight_delete) AS deleted,"
@@ -133,7 +137,5 @@ class WarehouseConnection(ABC):
         ).to_pylist()
         for partition in partitions:
             which = f"PARTITION ID {sql_string(partition['partition_id'])}"
-            if partition["parts"] > 1 and partition["settled"]:
+            if partition["settled"] and (partition["parts"] > 1 or partition["deleted"]):
                 self.command(f"OPTIMIZE TABLE {table} {which} FINAL")
-            elif partition["deleted"]:
-                self.command(f"ALTER TABLE {table} APPLY DELETED MASK IN {which} SETTINGS mutations_sync = 2")

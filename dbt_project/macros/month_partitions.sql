@@ -4,8 +4,8 @@
     insert_overwrite, kept as is for other partition keys) takes the days its new data holds, and for each month
     they fall in adds the new part (ATTACH PARTITION FROM) when none of those days is there yet; else it builds
     the month in a work table from hard links of the table's parts (ATTACH PARTITION FROM), drops the parts
-    holding only those days, deletes their rows from parts that also hold other days (an earlier run's
-    window, a month merged before), adds the new part, and swaps the month in with one REPLACE PARTITION
+    holding those days after copying the other days' rows of those that also hold other days (an earlier
+    run's window, a month merged before), adds the new part, and swaps the month in with one REPLACE PARTITION
     (atomic: a run killed before it leaves the table as it was; the work tables are dropped by the next run).
     A day the new data no longer has stays, as it did with a partition per day. -#}
 {% macro clickhouse__incremental_insert_overwrite(existing_relation, partition_by, is_distributed=False) %}
@@ -52,7 +52,10 @@
 
 {#- Fill `month_table` (created here, like `existing`) with month `month` as it will be after the run: the
     existing rows of the days other than `new_days` (the days `new_data` holds), and the new rows. Merges are
-    off in the work table: its parts move to the model's table as they are. -#}
+    off in the work table: its parts move to the model's table as they are. The parts that hold new days
+    are dropped; the other days' rows of those among them that also hold other days are first copied into a
+    new part (a lightweight delete would leave a mask that only a mutation removes, and a mutation waits on
+    the warehouse's background pool for seconds). -#}
 {% macro replace_days_of_month(existing, new_data, month_table, month, new_days, day_column) %}
     {%- do adapter.drop_relation(month_table) -%}
     {%- do run_query('create table ' ~ month_table ~ ' as ' ~ existing) -%}
@@ -60,17 +63,17 @@
     {%- do run_query('alter table ' ~ month_table ~ " attach partition id '" ~ month ~ "' from " ~ existing) -%}
     {%- set matching = run_query('select _part, countIf(' ~ day_column ~ ' in ' ~ new_days ~ ') as matching, count()'
         ~ ' from ' ~ month_table ~ ' group by _part having matching > 0').rows -%}
-    {%- set shared = namespace(found=false) -%}
-    {%- for part in matching -%}
-        {%- if part[1] == part[2] -%}
-            {%- do run_query('alter table ' ~ month_table ~ " drop part '" ~ part[0] ~ "'") -%}
-        {%- else -%}
-            {%- set shared.found = true -%}
-        {%- endif -%}
+    {%- set shared = [] -%}
+    {%- for part in matching if part[1] < part[2] -%}
+        {%- do shared.append("'" ~ part[0] ~ "'") -%}
     {%- endfor -%}
-    {%- if shared.found -%}
-        {%- do run_query('delete from ' ~ month_table ~ ' where ' ~ day_column ~ ' in ' ~ new_days) -%}
+    {%- if shared -%}
+        {%- do run_query('insert into ' ~ month_table ~ ' select * from ' ~ month_table ~ ' where _part in ('
+            ~ shared | join(', ') ~ ') and not ifNull(' ~ day_column ~ ' in ' ~ new_days ~ ', 0)') -%}
     {%- endif -%}
+    {%- for part in matching -%}
+        {%- do run_query('alter table ' ~ month_table ~ " drop part '" ~ part[0] ~ "'") -%}
+    {%- endfor -%}
     {%- do run_query('alter table ' ~ month_table ~ " attach partition id '" ~ month ~ "' from " ~ new_data) -%}
 {% endmacro %}
 
@@ -90,14 +93,13 @@
     {%- do return(result) -%}
 {%- endmacro %}
 
-{#- post-hook: the partitions of an insert_overwrite model with more than one active part are merged into one,
-    except the newest month of a month-partitioned model: it takes a part a day, and merging it every run would
-    rewrite the month so far each day (and mix the days a later run drops part by part); it is merged by the
-    first run after it. Rows deleted from a part it keeps (a day replaced in a month merged before) are
-    removed from that part alone (APPLY DELETED MASK). The embedded warehouse reads every part's files each
-    time it opens, and REPLACE PARTITION leaves an empty part covering the parts it replaced that a short chDB
-    session does not live to remove (a ClickHouse server would merge all this later; here it is done at
-    once). -#}
+{#- post-hook: the partitions of an insert_overwrite model with more than one active part (or with rows
+    deleted by an earlier release) are merged into one, except the newest month of a month-partitioned model:
+    it takes a part a day, and merging it every run would rewrite the month so far each day (and mix the days a
+    later run drops part by part); it is merged by the first run after it. The embedded warehouse reads every
+    part's files each time it opens, and REPLACE PARTITION leaves an empty part covering the parts it replaced
+    that a short chDB session does not live to remove (a ClickHouse server would merge all this later; here it
+    is done at once). -#}
 {% macro merge_partition_parts() -%}
     {%- if execute and model.config.materialized == 'incremental'
           and model.config.incremental_strategy == 'insert_overwrite' -%}
@@ -107,11 +109,8 @@
             ~ ' group by partition_id order by partition_id').rows -%}
         {%- set newest = partitions[-1][0] if partitions else none -%}
         {%- for row in partitions -%}
-            {%- if row[1] > 1 and not (monthly and row[0] == newest) -%}
+            {%- if (row[1] > 1 or row[2]) and not (monthly and row[0] == newest) -%}
                 {%- do run_query('optimize table ' ~ this ~ " partition id '" ~ row[0] ~ "' final") -%}
-            {%- elif row[2] -%}
-                {%- do run_query('alter table ' ~ this ~ " apply deleted mask in partition id '" ~ row[0] ~ "'"
-                                 ~ ' settings mutations_sync = 2') -%}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
