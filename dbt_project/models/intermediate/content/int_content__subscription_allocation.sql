@@ -27,7 +27,9 @@ with subscriptions as (
             select subscription_id, currency, toInt64(money * 100), toDate(started_at)
             from {{ ref('int_billing__subscriptions') }}
             except distinct
-            select subscription_id, currency, subscription_kopecks, start_date from {{ this }}
+            -- every row of a subscription carries its money, currency and start: one per subscription is read
+            select subscription_id, any(currency), any(subscription_kopecks), any(start_date) from {{ this }}
+            group by subscription_id
         )
     )
     {%- endif %}
@@ -39,13 +41,16 @@ watched as (
         tv_id,
         season_num,
         view_date as dt,
-        sum(toInt64(round(watch_seconds * 1000))) as watch_ms
+        sum(toInt64(round(watch_seconds * 1000))) as watch_ms,
+        true as watched
     from {{ ref('int_content__vod_views') }}
     where subscription_id is not null and watch_seconds > 0
         and subscription_id in (select subscription_id from subscriptions)
     group by subscription_id, tv_id, season_num, dt
 ),
 
+-- one pass (the CTEs above are evaluated once more for every reference): a subscription's viewing rows, or
+-- one row with watched = false when it has none
 shares as (
     select
         s.subscription_id as subscription_id,
@@ -56,54 +61,37 @@ shares as (
         s.currency as currency,
         s.kopecks as kopecks,
         s.start_date as start_date,
+        s.kopecks > 0 and w.watched as shared,
         toInt128(s.kopecks) * w.watch_ms as weighted,
-        sum(w.watch_ms) over (partition by w.subscription_id) as subscription_ms
-    from watched as w
-    inner join subscriptions as s on s.subscription_id = w.subscription_id
-    where s.kopecks > 0
-),
-
-rounded as (
-    select
-        *,
-        intDiv(weighted, subscription_ms) as floor_kopecks,
-        weighted % subscription_ms as remainder
-    from shares
+        sum(w.watch_ms) over (partition by s.subscription_id) as subscription_ms,
+        countIf(s.kopecks > 0 and w.watched) over (partition by s.subscription_id) > 0 as has_shares
+    from subscriptions as s
+    left join watched as w on w.subscription_id = s.subscription_id
 ),
 
 allocated as (
     select
         *,
+        intDiv(weighted, if(shared, subscription_ms, 1)) as floor_kopecks,
+        weighted % if(shared, subscription_ms, 1) as remainder,
         kopecks - sum(floor_kopecks) over (partition by subscription_id) as leftover,
         row_number() over (
             partition by subscription_id order by remainder desc, tv_id, season_num, dt
         ) as remainder_rank
-    from rounded
+    from shares
+    -- a subscription without shares keeps one row (all of its money on its start day)
+    where shared or not has_shares
 )
 
 select
     subscription_id,
-    tv_id,
-    season_num,
-    dt,
+    if(has_shares, tv_id, toUInt32(0)) as tv_id,
+    if(has_shares, season_num, toUInt16(0)) as season_num,
+    if(has_shares, dt, start_date) as dt,
     currency,
-    watch_ms,
-    toInt64(floor_kopecks + if(remainder_rank <= leftover, 1, 0)) as alloc_kopecks,
+    if(has_shares, watch_ms, toInt64(0)) as watch_ms,
+    toInt64(if(has_shares, floor_kopecks + if(remainder_rank <= leftover, 1, 0), kopecks)) as alloc_kopecks,
     kopecks as subscription_kopecks,
     start_date
 from allocated
-
-union all
-
-select
-    subscription_id,
-    toUInt32(0) as tv_id,
-    toUInt16(0) as season_num,
-    start_date as dt,
-    currency,
-    toInt64(0) as watch_ms,
-    kopecks as alloc_kopecks,
-    kopecks as subscription_kopecks,
-    start_date
-from subscriptions
-where kopecks <= 0 or subscription_id not in (select subscription_id from shares)
+where has_shares or remainder_rank = 1
