@@ -127,15 +127,12 @@ class WarehouseConnection(ABC):
         mix the days a later load drops part by part). The embedded warehouse reads every part's files when it
         opens, and its short sessions leave background merges no time."""
         database, name = checked_identifier(table).split(".")
-        partitions = self.query_arrow(
-            "SELECT partition_id, count() AS parts, max(has_lightweight_delete) AS deleted,"
-            " toStartOfMonth(max(max_date)) < (SELECT toStartOfMonth(max(max_date)) FROM system.parts"
-            " WHERE active AND database = {db:String} AND table = {name:String}) AS settled"
-            " FROM system.parts WHERE active AND database = {db:String} AND table = {name:String}"
-            " GROUP BY partition_id",
+        unmerged = self.query_arrow(
+            "SELECT partition_id FROM system.parts WHERE active AND database = {db:String} AND table = {name:String}"
+            " GROUP BY partition_id HAVING (count() > 1 OR max(has_lightweight_delete))"
+            " AND toStartOfMonth(max(max_date)) < (SELECT toStartOfMonth(max(max_date)) FROM system.parts"
+            " WHERE active AND database = {db:String} AND table = {name:String})",
             {"db": database, "name": name},
         ).to_pylist()
-        for partition in partitions:
-            which = f"PARTITION ID {sql_string(partition['partition_id'])}"
-            if partition["settled"] and (partition["parts"] > 1 or partition["deleted"]):
-                self.command(f"OPTIMIZE TABLE {table} {which} FINAL")
+        for partition in unmerged:
+            self.command(f"OPTIMIZE TABLE {table} PARTITION ID {sql_string(partition['partition_id'])} FINAL")
