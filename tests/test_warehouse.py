@@ -106,6 +106,25 @@ def test_replace_rows_replaces_a_day_of_a_month_and_settled_months_are_merged(wa
         assert conn.scalar("SELECT count() FROM system.tables WHERE database = 't' AND name = 'monthly_work'") == 0
 
 
+def test_settled_partitions_with_deleted_rows_are_merged_and_the_newest_month_is_left(warehouse):
+    """Rows deleted by an earlier release (a lightweight delete's mask) leave a past month's single part when it
+    is merged; the newest month keeps its parts as they are."""
+    with warehouse.connect() as conn:
+        conn.command("CREATE DATABASE IF NOT EXISTS t")
+        conn.command("CREATE TABLE t.masked (d Date, v Int32) ENGINE = MergeTree PARTITION BY toYYYYMM(d) ORDER BY v")
+        conn.command("INSERT INTO t.masked VALUES ('2026-10-30', 1), ('2026-10-31', 2)")
+        conn.command("INSERT INTO t.masked VALUES ('2026-11-01', 3), ('2026-11-02', 4)")
+        conn.command("DELETE FROM t.masked WHERE v IN (1, 3)")
+        parts = (
+            "SELECT partition, count() AS n, max(has_lightweight_delete) AS deleted FROM system.parts"
+            " WHERE active AND database = 't' AND table = 'masked' GROUP BY partition ORDER BY partition"
+        )
+        assert [(p["n"], p["deleted"]) for p in conn.query_arrow(parts).to_pylist()] == [(1, 1), (1, 1)]
+        conn.merge_settled_partitions("t.masked")
+        assert [(p["n"], p["deleted"]) for p in conn.query_arrow(parts).to_pylist()] == [(1, 0), (1, 1)]
+        assert conn.query_arrow("SELECT v FROM t.masked ORDER BY v").column("v").to_pylist() == [2, 4]
+
+
 def test_identifiers_are_checked(warehouse):
     with warehouse.connect() as conn, pytest.raises(ValueError, match="not a valid table identifier"):
         conn.replace_partition("t.daily; DROP TABLE x", "t.stage", "tuple()")
