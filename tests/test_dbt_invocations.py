@@ -1,8 +1,16 @@
-"""Each dbt invocation's directory of artifacts and logs, and the kept parses: only the newest are kept."""
+"""dbt in the step's process: its events, its failures; each invocation's directory of artifacts and logs, and
+the kept parses: only the newest are kept."""
 
+import json
 import os
+from pathlib import Path
 
+import pytest
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
+
+from orchestration.dbt.in_process import EXIT_ERROR, InProcessDbt
 from orchestration.dbt.invocations import prune_target_dir
+from orchestration.dbt.resources import DBT_PROJECT_DIR, dbt_resource
 
 
 def test_only_the_newest_invocation_directories_are_kept(tmp_path):
@@ -29,3 +37,56 @@ def test_only_the_newest_invocation_directories_are_kept(tmp_path):
         "dbt_models.b2.partial_parse.msgpack",
         "partial_parse.msgpack",
     ]
+
+
+@pytest.fixture(scope="module")
+def dbt_target(tmp_path_factory) -> Path:
+    """One target directory for this module's dbt commands: the first parses the project, the rest reuse it."""
+    return tmp_path_factory.mktemp("dbt-target")
+
+
+def _in_process(target: Path, *args: str) -> InProcessDbt:
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    return InProcessDbt(
+        [
+            *args,
+            *project,
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target),
+            "--log-level",
+            "none",
+            "--log-level-file",
+            "debug",
+        ]
+    )
+
+
+def test_dbt_in_process_hands_over_its_events_as_the_json_lines_dbt_prints(dbt_target):
+    dbt = _in_process(dbt_target, "ls", "-s", "stg_viewing__sessions", "--resource-type", "model", "--output", "name")
+    with dbt.stdout as lines:
+        events = [json.loads(line) for line in lines]
+
+    assert dbt.wait() == 0
+    assert [e["info"]["msg"] for e in events if e["info"]["name"] == "PrintEvent"] == ["stg_viewing__sessions"]
+    assert {e["info"]["level"] for e in events} <= {"info", "warn"}  # debug events go to dbt.log only
+    assert "running dbt with arguments" in (dbt_target / "dbt.log").read_text()
+
+
+def test_a_dbt_command_that_fails_fails_the_step_with_dbts_own_message(dbt_target):
+    invocation = dbt_resource().cli(["run-operation", "no_such_macro"], target_path=dbt_target)
+
+    with pytest.raises(DagsterDbtCliRuntimeError, match=r"(?s)Errors parsed from dbt logs.*no_such_macro"):
+        invocation.wait()
+    assert invocation.process.returncode == EXIT_ERROR
+
+
+def test_arguments_dbt_rejects_before_it_logs_anything_still_come_back_as_an_error(dbt_target):
+    dbt = _in_process(dbt_target, "build", "--no-such-option")
+    with dbt.stdout as lines:
+        events = [json.loads(line) for line in lines]
+
+    assert dbt.wait() == EXIT_ERROR
+    assert [e["info"]["level"] for e in events] == ["error"]
+    assert "--no-such-option" in events[0]["info"]["msg"]

@@ -21,8 +21,8 @@ class Warehouse(ConfigurableResource):
     finds it busy waits up to `lock_timeout` seconds. In a Dagster run, the embedded warehouse is leased (see
     `warehouse.lease`): one run (or, with the multiprocess executor, one step) at a time, released by the
     kernel however the holder ends. While it holds the lease, the run keeps one session open from step to
-    step (opening a directory loads every table's parts: about a second at 120 days of history) and closes
-    it only for dbt, another process (`release_session`).
+    step (opening a directory loads every table's parts: seconds on a year of history); dbt, which runs in the
+    step's process, joins it with sessions of its own.
     """
 
     backend: Literal["embedded", "clickhouse"] = "embedded"
@@ -51,7 +51,7 @@ class Warehouse(ConfigurableResource):
             connection.close()
 
     def release_session(self) -> None:
-        """Close the session a run keeps open, so that another process (dbt) can open the directory."""
+        """Close the session a run keeps open: the directory is free for other processes after this."""
         if self._session is not None:
             session, self._session = self._session, None
             session.close()

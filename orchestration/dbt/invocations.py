@@ -24,15 +24,14 @@ KEEP_INVOCATIONS = 30
 def run_dbt(
     context: AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, args: list[str]
 ) -> Iterator[Any]:
-    """Run dbt and stream its events. Taking the `warehouse` resource is what makes a dbt step hold the
-    warehouse lease while dbt works; dbt (a subprocess) is pointed at the same embedded directory, which
-    this process closes first.
+    """Run dbt in this process and stream its events. Taking the `warehouse` resource is what makes a dbt step
+    hold the warehouse lease while dbt works; dbt's profile is pointed at the same directory, and the session
+    held open meanwhile is what dbt's own sessions join instead of opening the directory again.
 
     dbt parses the whole project again (seconds) whenever its vars or profile differ from the parse it is
     given; this asset's previous parse on this warehouse (the profile names its directory) is handed over, so
     the hourly runs of a day (same vars) parse only what changed, also when other warehouses share the project.
     """
-    warehouse.release_session()
     name = context.op_execution_context.op.name
     target = TARGET_DIR / f"{name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     warehouse_id = hashlib.sha1(warehouse.path.encode()).hexdigest()[:10]
@@ -43,13 +42,13 @@ def run_dbt(
     previous = os.environ.get("OTT_WAREHOUSE_PATH")
     os.environ["OTT_WAREHOUSE_PATH"] = warehouse.path
     try:
-        invocation = dbt.cli(args, context=context, target_path=target)
+        with warehouse.connect():
+            yield from dbt.cli(args, context=context, target_path=target).stream()
     finally:
         if previous is None:
             del os.environ["OTT_WAREHOUSE_PATH"]
         else:
             os.environ["OTT_WAREHOUSE_PATH"] = previous
-    yield from invocation.stream()
     _keep_parse(target / PARSE_FILE, kept_parse)
     prune_target_dir(TARGET_DIR, KEEP_INVOCATIONS)
 

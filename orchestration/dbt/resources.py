@@ -1,4 +1,4 @@
-"""The dbt project and the CLI resource that runs it (in a subprocess, on the venv's own dbt)."""
+"""The dbt project and the CLI resource that runs it (in the step's process; parsing in a subprocess)."""
 
 import importlib.metadata
 import os
@@ -9,9 +9,14 @@ from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster import AssetExecutionContext, OpExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, DbtProject
+from dagster_dbt.asset_utils import extract_runtime_selection_from_args, get_updated_cli_invocation_params_for_context
+from dagster_dbt.dagster_dbt_translator import validate_opt_translator
+from dagster_dbt.dbt_manifest import DbtManifestParam, validate_manifest
 from packaging import version
 
+from orchestration.dbt.in_process import InProcessDbt
 from warehouse.locations import PROJECT_ROOT, warehouse_path
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -69,20 +74,64 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
-class VenvDbtCliResource(DbtCliResource):
-    """dagster-dbt's CLI resource for the dbt installed in this environment, without two start-up costs that
-    buy nothing here: asking the executable for its version (a `dbt --version` subprocess, about 2 s; it is
-    this environment's dbt-core) and an in-process dbt adapter per invocation (about 1.5 s; it serves only row
-    count and column metadata fetching, which these assets do not use)."""
+class InProcessDbtCliResource(DbtCliResource):
+    """dagster-dbt's CLI resource with dbt run in the step's process (`orchestration.dbt.in_process`) instead of
+    a subprocess, and without two start-up costs that buy nothing here: asking the executable for its version
+    (a `dbt --version` subprocess; it is this environment's dbt-core) and an in-process dbt adapter per
+    invocation (it serves only row count and column metadata fetching, which these assets do not use).
+
+    The selection a step's context asks for, the events and the errors are dagster-dbt's own; what a
+    subprocess would take from its environment (target and log directories, profiles, project) is passed
+    as dbt's command-line options.
+    """
 
     @cached_property
     def _cli_version(self) -> version.Version:
-        if Path(self.dbt_executable).parent == Path(sys.executable).parent:
-            return version.parse(importlib.metadata.version("dbt-core"))
-        return super()._cli_version
+        return version.parse(importlib.metadata.version("dbt-core"))
 
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:
-        return None
+    def cli(
+        self,
+        args: Sequence[str],
+        *,
+        raise_on_error: bool = True,
+        manifest: DbtManifestParam | None = None,
+        dagster_dbt_translator: DagsterDbtTranslator | None = None,
+        context: OpExecutionContext | AssetExecutionContext | None = None,
+        target_path: Path | None = None,
+    ) -> DbtCliInvocation:
+        translator = validate_opt_translator(dagster_dbt_translator) or DagsterDbtTranslator()
+        args, selects, excludes = extract_runtime_selection_from_args(args)
+        params = get_updated_cli_invocation_params_for_context(
+            context=context,
+            manifest=validate_manifest(manifest) if manifest else {},
+            dagster_dbt_translator=translator,
+            runtime_selects=selects,
+            runtime_excludes=excludes,
+        )
+        project_dir = Path(params.dbt_project.project_dir if params.dbt_project else self.project_dir)
+        target_path = target_path or self._get_unique_target_path(context=context)
+        if not target_path.is_absolute():
+            target_path = project_dir / target_path
+        options = [
+            *(["--profile", self.profile] if self.profile else []),
+            *(["--target", self.target] if self.target else []),
+            *(["--indirect-selection", params.indirect_selection] if params.indirect_selection else []),
+            *(["--profiles-dir", self.profiles_dir] if self.profiles_dir else []),
+            *["--project-dir", str(project_dir), "--target-path", str(target_path), "--log-path", str(target_path)],
+            *["--log-level", "none", "--log-level-file", "debug"],  # events reach Dagster, not stdout
+            "--no-send-anonymous-usage-stats",
+        ]
+        return DbtCliInvocation(
+            process=InProcessDbt([*self.global_config_flags, *args, *options, *params.selection_args]),
+            manifest=params.manifest,
+            dagster_dbt_translator=params.dagster_dbt_translator,
+            project_dir=project_dir,
+            target_path=target_path,
+            raise_on_error=raise_on_error,
+            cli_version=self._cli_version,
+            project=params.dbt_project,
+            context=context,
+        )
 
 
 def dbt_resource() -> DbtCliResource:
@@ -90,7 +139,7 @@ def dbt_resource() -> DbtCliResource:
     os.environ.setdefault("OTT_WAREHOUSE_PATH", str(warehouse_path()))
     # A test that reads two models (reconciliations) runs only when both are built in the same invocation.
     os.environ.setdefault("DBT_INDIRECT_SELECTION", "cautious")
-    return VenvDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
+    return InProcessDbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable())
 
 
 ensure_manifest()

@@ -1,0 +1,96 @@
+"""A dbt invocation in this process, shaped like the `subprocess.Popen` that dagster-dbt reads.
+
+dagster-dbt runs dbt as a subprocess and turns the JSON events it prints into Dagster events. Here dbt runs in
+a thread of the step's process instead (dbt's programmatic `dbtRunner`), and its events are handed over as the
+same JSON lines, so dagster-dbt's selection, event translation and error reporting apply unchanged. What that
+saves: starting a Python process and importing dbt again (dagster-dbt has imported it already), and on the
+embedded warehouse opening the data directory again: dbt's chDB sessions join the engine the run keeps open,
+where a subprocess loads every table's parts (seconds on a year of history).
+"""
+
+import json
+import queue
+import subprocess
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from dbt.cli.main import dbtRunner
+from dbt_common.events.base_types import EventMsg
+from dbt_common.events.functions import msg_to_json
+from dbt_common.exceptions.base import env_secrets, scrub_secrets
+
+# dbt's own exit codes: 0 success, 1 a node failed, 2 dbt itself failed (bad arguments, profile, connection).
+EXIT_FAILED_NODES = 1
+EXIT_ERROR = 2
+
+
+class InProcessDbt:
+    """`dbt <args>` running in a daemon thread: `stdout` yields its events (info level and above, as dbt
+    prints them with `--log-format json`), `wait()` its exit code."""
+
+    def __init__(self, args: list[str]):
+        self.args = ["dbt", *args]
+        self.returncode: int | None = None
+        self._reported_error = False
+        self._lines: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self.stdout = _Lines(self._lines)
+        self._thread = threading.Thread(target=self._invoke, args=(args,), name="dbt", daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise subprocess.TimeoutExpired(self.args, timeout or 0)
+        return self.returncode
+
+    def poll(self) -> int | None:
+        return self.returncode
+
+    def send_signal(self, signal_number: int) -> None:
+        """dbt in a thread cannot be interrupted; the run's process ending stops it (the thread is a daemon)."""
+
+    def _invoke(self, args: list[str]) -> None:
+        try:
+            result = dbtRunner(callbacks=[self._forward]).invoke(args)
+            if result.success:
+                self.returncode = 0
+            elif result.exception is None:
+                self.returncode = EXIT_FAILED_NODES
+            else:
+                self.returncode = EXIT_ERROR
+                if not self._reported_error:  # failed before its event logger was set up (arguments, flags)
+                    self._error(f"dbt failed: {result.exception}")
+        except BaseException as exc:  # whatever stops dbt must reach the step as its error
+            self.returncode = EXIT_ERROR
+            self._error(f"dbt failed: {exc!r}")
+        finally:
+            self._lines.put(None)
+
+    def _forward(self, message: EventMsg) -> None:
+        if message.info.level == "error":
+            self._reported_error = True
+        if message.info.level != "debug":
+            self._lines.put(scrub_secrets(msg_to_json(message), env_secrets()).encode())
+
+    def _error(self, text: str) -> None:
+        event: dict[str, Any] = {"info": {"name": "MainEncounteredError", "level": "error", "msg": text}, "data": {}}
+        self._lines.put(json.dumps(event).encode())
+
+
+class _Lines:
+    """The event lines of one invocation, read once, as a pipe's lines would be."""
+
+    def __init__(self, lines: "queue.SimpleQueue[bytes | None]"):
+        self._queue = lines
+        self.closed = False
+
+    def __enter__(self) -> "_Lines":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.closed = True
+
+    def __iter__(self) -> Iterator[bytes]:
+        while (line := self._queue.get()) is not None:
+            yield line
