@@ -15,7 +15,6 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from dbt.cli.main import dbtRunner
 from dbt_common.events.base_types import EventMsg
 from dbt_common.events.functions import msg_to_json
 from dbt_common.exceptions.base import env_secrets, scrub_secrets
@@ -52,6 +51,8 @@ class InProcessDbt:
 
     def _invoke(self, args: list[str]) -> None:
         try:
+            from dbt.cli.main import dbtRunner  # dbt's commands: 0.3 s to import, paid only by a step that runs dbt
+
             result = dbtRunner(callbacks=[self._forward]).invoke(args)
             if result.success:
                 self.returncode = 0
