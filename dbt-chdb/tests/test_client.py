@@ -136,6 +136,28 @@ def test_second_process_times_out_with_clear_error(tmp_path):
     assert f"in use by process {holder.pid}" in out and "OTT_LOCK_TIMEOUT" in out
 
 
+_TWO_DIRECTORIES = textwrap.dedent(
+    """
+    import sys
+    from dbt.adapters.chdb.client import ChdbClient
+    from dbt.adapters.chdb.credentials import ChdbCredentials
+
+    for path in sys.argv[1:]:
+        client = ChdbClient(ChdbCredentials(path=path, schema="marts"))
+        print(client.command("SELECT currentDatabase()"), client.command("EXISTS DATABASE marts"))
+        client.close()
+    """
+)
+
+
+def test_each_data_directory_a_process_opens_gets_the_profiles_database(tmp_path):
+    # Its own process: a process hosts one engine at a time, and this session's is the shared directory's.
+    directories = [str(tmp_path / "first"), str(tmp_path / "second")]
+    done = subprocess.run([sys.executable, "-c", _TWO_DIRECTORIES, *directories], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["marts", "1", "marts", "1"]
+
+
 def test_a_dropped_table_leaves_the_disk_before_the_session_closes(chdb_data_path):
     """Work tables are created and dropped on every run; sessions are short, so ClickHouse's default eight
     minutes before a dropped table's files go would leave them to every later open."""

@@ -125,6 +125,19 @@ class ChdbClient(ChClientWrapper):
                 raise FailedToConnectError(f"chDB rejected setting {name}={value!r}: {exc}") from exc
         return session
 
+    def _ensure_database(self, database_engine: str | None, cluster_name: str | None) -> None:
+        """Create the profile's database if this data directory lacks it. dbt-clickhouse checks once per
+        process and remembers the answer by database name, but one process may open several data directories
+        in turn (tests, a tool serving more than one warehouse), so the check, microseconds in-process, runs
+        for every connection."""
+        if self.database:
+            engine = f" ENGINE {database_engine}" if database_engine else ""
+            try:
+                self._execute(f"CREATE DATABASE IF NOT EXISTS {quote_identifier(self.database)}{engine}")
+            except DbtDatabaseError as exc:
+                raise FailedToConnectError(f"chDB could not create database {self.database}: {exc}") from exc
+        self._set_client_database()
+
     def _set_client_database(self) -> None:
         self._execute(f"USE {quote_identifier(self.database)}")
 
