@@ -65,6 +65,7 @@ def _in_process(target: Path, *args: str) -> InProcessDbt:
 
 def test_dbt_in_process_hands_over_its_events_as_the_json_lines_dbt_prints(dbt_target):
     dbt = _in_process(dbt_target, "ls", "-s", "stg_viewing__sessions", "--resource-type", "model", "--output", "name")
+    assert dbt.wait(timeout=0) is None  # still running: a stopped run stops waiting for it
     with dbt.stdout as lines:
         events = [json.loads(line) for line in lines]
 
