@@ -5,7 +5,7 @@ a full rebuild of every mart, which is what every scheduled run cost before the 
 histories longer than --chunk-days are built as consecutive backfills of at most that many days, each one
 run, as an operator loads a year), then run the last day's `daily_pipeline` partition and
 `cache_max_online` as the command line and the scheduler run them, each in a fresh process, best of two.
-Every step's wall time and peak RSS (the step's process and its dbt subprocess) go to
+Every step's wall time and peak RSS (its process, which runs dbt too) go to
 bench/results/incremental.json. A built history is kept (and a half-built one resumed) between runs.
 
     python -m bench.incremental [--days 30 365] [--scale 20] [--chunk-days 92] [--workdir DIR]
