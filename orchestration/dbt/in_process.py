@@ -5,7 +5,7 @@ a thread of the step's process instead (dbt's programmatic `dbtRunner`), and its
 same JSON lines, so dagster-dbt's selection, event translation and error reporting apply unchanged. What that
 saves: starting a Python process and importing dbt again (dagster-dbt has imported it already), and on the
 embedded warehouse opening the data directory again: dbt's chDB sessions join the engine the run keeps open,
-where a subprocess loads every table's parts (seconds on a year of history).
+where a subprocess loads every table's parts (about 0.27 ms a part: 0.27 s for the 365-day benchmark warehouse).
 """
 
 import json

@@ -135,7 +135,7 @@ class InProcessDbtCliResource(DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    # dbt runs in a subprocess: hand it the same warehouse directory as this process.
+    # dbt's profile reads the warehouse directory from the environment: the same one as this process's.
     os.environ.setdefault("OTT_WAREHOUSE_PATH", str(warehouse_path()))
     # A test that reads two models (reconciliations) runs only when both are built in the same invocation.
     os.environ.setdefault("DBT_INDIRECT_SELECTION", "cautious")
