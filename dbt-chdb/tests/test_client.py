@@ -177,3 +177,32 @@ def test_a_dropped_table_leaves_the_disk_before_the_session_closes(chdb_data_pat
         assert not any("dropped_work" in f.name for f in dropped.iterdir())
     finally:
         session.close()
+
+
+def test_parts_replaced_by_a_merge_leave_the_disk_within_a_short_session(chdb_data_path):
+    """ClickHouse first cleans a table's replaced parts 30 to 40 s after loading it; sessions here are often
+    shorter (an hourly run), so every later open would load every earlier run's replaced parts again."""
+    from dbt.adapters.chdb.session import open_session
+
+    session = open_session(chdb_data_path, timeout=5)
+    try:
+        session.query("CREATE TABLE default.merged_parts (n UInt64) ENGINE = MergeTree ORDER BY n")
+        for start in (0, 1000, 2000):
+            session.query(f"INSERT INTO default.merged_parts SELECT number + {start} FROM numbers(1000)")
+        session.query("OPTIMIZE TABLE default.merged_parts FINAL")
+
+        def replaced_parts() -> int:
+            found = session.query(
+                "SELECT count() FROM system.parts WHERE database = 'default' AND table = 'merged_parts' AND NOT active",
+                "CSV",
+            )
+            return int(found.bytes().decode().strip())
+
+        assert replaced_parts() == 3
+        deadline = time.monotonic() + 10
+        while replaced_parts() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert replaced_parts() == 0
+    finally:
+        session.query("DROP TABLE IF EXISTS default.merged_parts")
+        session.close()

@@ -14,9 +14,11 @@ from pathlib import Path
 from chdb import session as chdb_session
 
 POLL_SECONDS = 0.5
+SERVER_CONFIG = Path(__file__).with_name("embedded_server.xml")
 # A dropped table's files are removed at once, not eight minutes later (ClickHouse's default, for UNDROP):
 # sessions here are shorter than that, so each open would find the work tables of earlier runs still there.
-STARTUP_SETTINGS = "database_atomic_delay_before_drop_table_sec=0"
+# The server's configuration file cleans replaced parts early for the same reason.
+STARTUP_SETTINGS = f"database_atomic_delay_before_drop_table_sec=0&config-file={SERVER_CONFIG}"
 
 
 class WarehouseBusyError(RuntimeError):
