@@ -91,3 +91,17 @@ def test_arguments_dbt_rejects_before_it_logs_anything_still_come_back_as_an_err
     assert dbt.wait() == EXIT_ERROR
     assert [e["info"]["level"] for e in events] == ["error"]
     assert "--no-such-option" in events[0]["info"]["msg"]
+
+
+def test_an_invocation_writes_its_run_results_but_not_dbts_manifest(dbt_target, tmp_path):
+    if (dbt_target / "partial_parse.msgpack").exists():  # this module's parse, if an earlier test made it
+        (tmp_path / "partial_parse.msgpack").write_bytes((dbt_target / "partial_parse.msgpack").read_bytes())
+
+    dbt_resource().cli(["compile", "-s", "stg_viewing__sessions"], target_path=tmp_path).wait()
+
+    results = json.loads((tmp_path / "run_results.json").read_text())
+    statuses = {r["unique_id"]: r["status"] for r in results["results"]}
+    assert statuses["model.ott_analytics.stg_viewing__sessions"] == "success"
+    assert set(statuses.values()) == {"success"} and len(statuses) > 1  # the model and its tests
+    assert results["args"]["which"] == "compile"
+    assert not (tmp_path / "manifest.json").exists()  # dbt would write it twice an invocation

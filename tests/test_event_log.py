@@ -1,6 +1,14 @@
-"""Dagster's SQLite storage in WAL mode commits without waiting for the disk, once the definitions are loaded."""
+"""Dagster's SQLite storage as the project configures it: commits that don't wait for the disk, and an event log
+that keeps its databases open instead of opening and closing one for every event."""
+
+import threading
 
 import sqlalchemy
+from dagster import DagsterInstance, asset, materialize
+from dagster._core.storage.event_log import SqliteEventLogStorage
+
+from orchestration.event_log import KEPT_DATABASES, KeptOpenSqliteEventLogStorage
+from orchestration.instance import SHIPPED_CONFIG
 
 
 def test_sqlite_connections_commit_without_waiting_for_the_disk(tmp_path):
@@ -14,3 +22,90 @@ def test_sqlite_connections_commit_without_waiting_for_the_disk(tmp_path):
         connection.commit()
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM events").scalar() == 1
+
+
+@asset
+def answer() -> int:
+    return 42
+
+
+def _count_sqlite_connections() -> tuple[list[str], object]:
+    opened: list[str] = []
+
+    def on_connect(dbapi_connection, _record):
+        opened.append(dbapi_connection.execute("PRAGMA database_list").fetchone()[2])
+
+    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "connect", on_connect)
+    return opened, on_connect
+
+
+def test_the_shipped_instance_keeps_the_event_log_open_in_dagsters_own_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    (tmp_path / "dagster.yaml").write_text(SHIPPED_CONFIG.read_text())
+    instance = DagsterInstance.get()
+    storage = instance.event_log_storage
+    assert isinstance(storage, KeptOpenSqliteEventLogStorage)
+    opened, listener = _count_sqlite_connections()
+    try:
+        result = materialize([answer], instance=instance)
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "connect", listener)
+    assert result.success
+    run_id = result.run_id
+    events = instance.all_logs(run_id)
+    assert len(events) >= 10
+    # At most two connections per database for the whole run (creating a run's database inspects it on a second
+    # one), where Dagster's storage opens one for every statement.
+    event_log_dir = tmp_path / "history" / "runs"
+    event_log_connections = [path for path in opened if path.startswith(f"{event_log_dir}/")]
+    assert sorted(set(event_log_connections)) == [
+        str(event_log_dir / f"{run_id}.db"),
+        str(event_log_dir / "index.db"),
+    ]
+    assert max(event_log_connections.count(path) for path in event_log_connections) <= 2
+
+    # Dagster's own storage reads the same files: nothing changes for the UI or a later release without this class.
+    plain = SqliteEventLogStorage(str(event_log_dir))
+    assert [e.dagster_event_type for e in plain.get_logs_for_run(run_id)] == [e.dagster_event_type for e in events]
+    assert plain.get_latest_materialization_events([answer.key])[answer.key].run_id == run_id
+    instance.dispose()
+
+
+def test_only_the_databases_last_used_stay_open_and_every_run_stays_readable(tmp_path):
+    storage = KeptOpenSqliteEventLogStorage(str(tmp_path))
+    instance = DagsterInstance.ephemeral()
+    runs = []
+    for _ in range(KEPT_DATABASES + 3):
+        result = materialize([answer], instance=instance)
+        runs.append(result.run_id)
+        for event in instance.all_logs(result.run_id):
+            storage.store_event(event)
+    assert len(storage._engines) == KEPT_DATABASES
+    assert "index" in storage._engines  # the asset index is written by every run and never evicted for long
+    for run_id in runs:
+        assert [e.run_id for e in storage.get_logs_for_run(run_id)] == [run_id] * len(instance.all_logs(run_id))
+    storage.dispose()
+    assert not storage._engines
+
+
+def test_threads_write_the_same_run_at_once(tmp_path):
+    storage = KeptOpenSqliteEventLogStorage(str(tmp_path))
+    instance = DagsterInstance.ephemeral()
+    events = instance.all_logs(materialize([answer], instance=instance).run_id)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            for event in events:
+                storage.store_event(event)
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(storage.get_logs_for_run(events[0].run_id)) == 4 * len(events)
+    storage.dispose()

@@ -119,10 +119,13 @@ class InProcessDbtCliResource(DbtCliResource):
             *(["--profiles-dir", self.profiles_dir] if self.profiles_dir else []),
             *["--project-dir", str(project_dir), "--target-path", str(target_path), "--log-path", str(target_path)],
             *["--log-level", "none", "--log-level-file", "debug"],  # events reach Dagster, not stdout
-            "--no-send-anonymous-usage-stats",
+            *["--no-send-anonymous-usage-stats", "--no-write-json"],
         ]
         return DbtCliInvocation(
-            process=InProcessDbt([*self.global_config_flags, *args, *options, *params.selection_args]),
+            process=InProcessDbt(
+                [*self.global_config_flags, *args, *options, *params.selection_args],
+                run_results=target_path / "run_results.json",
+            ),
             manifest=params.manifest,
             dagster_dbt_translator=params.dagster_dbt_translator,
             project_dir=project_dir,
