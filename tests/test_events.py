@@ -225,6 +225,34 @@ def test_marts_drop_what_is_past_the_retention(conn):
         conn.command("DROP TABLE marts.funnel_ttl_check")
 
 
+def test_the_dashboard_is_the_same_from_monthly_states_as_from_daily_ones(world, monkeypatch, tmp_path):
+    """Whole months are merged from int_events__monthly_breakdowns, months partly past the retention from the
+    daily states. With a 31-day retention the world's first day is at the boundary, so the dashboard built
+    again reads its month from the daily rows (and the next day's from the monthly rows when it starts a
+    month): the same rows as with the one-year retention, where every month is whole."""
+    from orchestration.dbt.resources import DBT_PROJECT_DIR, dbt_resource
+
+    warehouse = world["resources"]["warehouse"]
+    rows = "SELECT * EXCEPT last_event_date FROM marts.agg_events_dashboard ORDER BY ALL"
+    with warehouse.connect() as conn:
+        from_monthly_states = conn.query_arrow(rows).to_pylist()
+        whole_from = conn.scalar("SELECT toStartOfMonth(addMonths(today() - 30, 1))")
+    assert dt.date.fromisoformat(str(whole_from)) > DAY1  # the first day's month is read from the daily rows
+    assert len(from_monthly_states) > 5
+
+    monkeypatch.setenv("OTT_WAREHOUSE_PATH", warehouse.path)
+    kept_parse = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+    if kept_parse.exists():
+        (tmp_path / "partial_parse.msgpack").write_bytes(kept_parse.read_bytes())
+    retention = json.dumps({"events_retention_days": 31})
+    dbt_resource().cli(
+        ["build", "-s", "agg_events_dashboard", "--full-refresh", "--vars", retention], target_path=tmp_path
+    ).wait()
+
+    with warehouse.connect() as conn:
+        assert conn.query_arrow(rows).to_pylist() == from_monthly_states
+
+
 def _write_page_views(landing, day: dt.date, created_at: dict[str, str]) -> None:
     """The landing file of `day`: anonymous views of E1's page, by event id and creation time."""
     path = landing / "events" / "analytics_events" / f"{day}.json"

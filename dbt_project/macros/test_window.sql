@@ -3,7 +3,8 @@
     is the model's meta `test_window`, else the partition column of an incremental model partitioned by a
     plain column or by its month (`toYYYYMM(column)`). Those of a `delete+insert` model with meta
     `test_rewritten` check the rows a run rewrites (test_rewritten_rows). A test's own `where` config still applies; a test with meta `test_window: whole`
-    (a reconciliation of two models' totals) reads whole tables. -#}
+    (a reconciliation of two models' totals) reads whole tables, and so do the tests of a model with that meta
+    (a small table whose rows are not days). -#}
 {% macro clickhouse__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- if config.get('where') -%}
@@ -30,7 +31,9 @@
 {#- The day column whose run window a model's tests check, or none. -#}
 {% macro test_window_column(node) -%}
     {%- set partition_by = node.config.get('partition_by') -%}
-    {%- if node.config.meta.get('test_window') -%}
+    {%- if node.config.meta.get('test_window') == 'whole' -%}
+        {%- do return(none) -%}
+    {%- elif node.config.meta.get('test_window') -%}
         {%- do return(node.config.meta['test_window']) -%}
     {%- elif node.config.materialized == 'incremental' and partition_by is string -%}
         {%- set plain = modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*', partition_by) -%}

@@ -1,9 +1,12 @@
 -- The Analytics Service dashboard per event: totals, by day, by ticket type and by traffic source.
 -- Views come from page.view events; registrations are completed registrations (registration.created
 -- counts as completed), confirmed = not cancelled, checkedIn = confirmed and checked in.
--- A zero denominator gives a null rate. Totals and days merge the daily states of agg_events_organization_daily,
--- sources and ticket types those of int_events__daily_breakdowns. Incremental: a run recomputes the events its
--- analytics events belong to; an event leaves the mart when its last analytics event is past the retention.
+-- A zero denominator gives a null rate. Day rows finalize the daily states of agg_events_organization_daily;
+-- totals (the merge of the source rows), sources and ticket types merge the monthly states of
+-- int_events__monthly_breakdowns for the months none of whose days is past the retention, and the daily states of
+-- int_events__daily_breakdowns for the older months (the same figures as merging every day, from about twelve
+-- states a year instead of 365). Incremental: a run recomputes the events its analytics events belong to; an
+-- event leaves the mart when its last analytics event is past the retention.
 {{
     config(
         materialized='incremental',
@@ -14,13 +17,25 @@
     )
 }}
 {%- set recomputed = ('event_id in ' ~ events_touched_in_window()) if is_incremental() else '1 = 1' %}
+{#- The first day of the first month none of whose days the retention (a TTL on the daily tables) removes -#}
+{%- set whole_months_from = 'toStartOfMonth(addMonths(today() - ' ~ (events_retention_days() - 1) ~ ', 1))' %}
 
 with organization_daily as (
     select * from {{ ref('agg_events_organization_daily') }} where {{ recomputed }}
 ),
 
-daily_breakdowns as (
-    select * from {{ ref('int_events__daily_breakdowns') }} where {{ recomputed }}
+breakdown_states as (
+    select organization_id, event_id, breakdown, breakdown_value, total_views, unique_viewers_state,
+        total_registrations, confirmed_registrations, checked_in
+    from {{ ref('int_events__monthly_breakdowns') }}
+    where {{ recomputed }} and event_month >= {{ whole_months_from }}
+
+    union all
+
+    select organization_id, event_id, breakdown, breakdown_value, total_views, unique_viewers_state,
+        total_registrations, confirmed_registrations, checked_in
+    from {{ ref('int_events__daily_breakdowns') }}
+    where {{ recomputed }} and toStartOfMonth(event_date) < {{ whole_months_from }}
 ),
 
 by_dimension as (
@@ -28,7 +43,8 @@ by_dimension as (
         sum(total_views) as total_views, uniqExactMerge(unique_viewers_state) as unique_views,
         sum(total_registrations) as total_registrations, sum(confirmed_registrations) as confirmed_registrations,
         sum(checked_in) as checked_in
-    from organization_daily
+    from breakdown_states as states
+    where states.breakdown = 'source'  -- qualified: the alias above would shadow the column
     group by organization_id, event_id
 
     union all
@@ -44,7 +60,7 @@ by_dimension as (
     select organization_id, event_id, breakdown, breakdown_value,
         sum(total_views), uniqExactMerge(unique_viewers_state),
         sum(total_registrations), sum(confirmed_registrations), sum(checked_in)
-    from daily_breakdowns
+    from breakdown_states
     group by organization_id, event_id, breakdown, breakdown_value
 )
 
