@@ -11,14 +11,15 @@ and check (about 80 for an hourly run, hundreds for the daily one).
   kept open.
 """
 
-import os
+import atexit
 import sqlite3
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from dagster import Field, StringSource
+from dagster import StringSource
 from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
@@ -41,22 +42,20 @@ def relax_sqlite_commits() -> None:
         event.listen(Engine, "connect", _commit_without_waiting_for_disk)
 
 
-def default_event_log_dir() -> str:
-    """Where Dagster keeps a run's event log when dagster.yaml names no storage: `$DAGSTER_HOME/history/runs`."""
-    return os.path.join(os.environ["DAGSTER_HOME"], "history", "runs")
-
-
 class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
     """Dagster's per-run SQLite event log (same files, same schema) with the engines of the databases last used
     kept open instead of created and disposed of for every statement."""
 
-    def __init__(self, base_dir: str | None = None, inst_data: ConfigurableClassData | None = None):
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
-        super().__init__(base_dir or default_event_log_dir(), inst_data=inst_data)
+        super().__init__(base_dir, inst_data=inst_data)
+        # Closing a database's last connection folds its write-ahead log into it (megabytes a run otherwise
+        # left beside every run's database); a process that exits without disposing of its instance does too.
+        atexit.register(_dispose_at_exit, weakref.ref(self))
 
     @classmethod
     def config_type(cls) -> dict:
-        return {"base_dir": Field(StringSource, is_required=False)}
+        return {"base_dir": StringSource}
 
     @classmethod
     def from_config_value(
@@ -101,3 +100,8 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         self._dispose_engines()
         super().dispose()
+
+
+def _dispose_at_exit(storage: "weakref.ref[KeptOpenSqliteEventLogStorage]") -> None:
+    if (alive := storage()) is not None:
+        alive._dispose_engines()

@@ -1,5 +1,6 @@
 """The Dagster instance the command line, the demo and the UI share (`$DAGSTER_HOME`, by default `data/dagster`)."""
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -17,12 +18,19 @@ _OUR_FIRST_LINES = (
 )
 
 
+def instance_config(home: Path) -> str:
+    """The project's dagster.yaml as installed in `home`: the directories it names are `home`'s, so every process
+    reading it (the daemon, the UI, a run worker) finds the same files whatever its environment."""
+    event_log_dir = json.dumps(str(Path(home).resolve() / "history" / "runs"))  # a JSON string is a YAML string
+    return SHIPPED_CONFIG.read_text(encoding="utf-8").replace("{event_log_dir}", event_log_dir)
+
+
 def dagster_home() -> str:
     """DAGSTER_HOME (set if unset) holding the project's current dagster.yaml unless the user made it their own."""
     home = Path(os.environ.get("DAGSTER_HOME") or data_dir() / "dagster")
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    shipped = SHIPPED_CONFIG.read_text(encoding="utf-8")
+    shipped = instance_config(home)
     current = config.read_text(encoding="utf-8") if config.exists() else None
     if current is None or (current != shipped and current.startswith(_OUR_FIRST_LINES)):
         config.write_text(shipped, encoding="utf-8")

@@ -1,6 +1,9 @@
 """Dagster's SQLite storage as the project configures it: commits that don't wait for the disk, and an event log
 that keeps its databases open instead of opening and closing one for every event."""
 
+import subprocess
+import sys
+import textwrap
 import threading
 
 import sqlalchemy
@@ -8,7 +11,7 @@ from dagster import DagsterInstance, asset, materialize
 from dagster._core.storage.event_log import SqliteEventLogStorage
 
 from orchestration.event_log import KEPT_DATABASES, KeptOpenSqliteEventLogStorage
-from orchestration.instance import SHIPPED_CONFIG
+from orchestration.instance import instance_config
 
 
 def test_sqlite_connections_commit_without_waiting_for_the_disk(tmp_path):
@@ -39,10 +42,9 @@ def _count_sqlite_connections() -> tuple[list[str], object]:
     return opened, on_connect
 
 
-def test_the_shipped_instance_keeps_the_event_log_open_in_dagsters_own_files(tmp_path, monkeypatch):
-    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
-    (tmp_path / "dagster.yaml").write_text(SHIPPED_CONFIG.read_text())
-    instance = DagsterInstance.get()
+def test_the_shipped_instance_keeps_the_event_log_open_in_dagsters_own_files(tmp_path):
+    (tmp_path / "dagster.yaml").write_text(instance_config(tmp_path))
+    instance = DagsterInstance.from_config(str(tmp_path))  # its DAGSTER_HOME is not this test's
     storage = instance.event_log_storage
     assert isinstance(storage, KeptOpenSqliteEventLogStorage)
     opened, listener = _count_sqlite_connections()
@@ -109,3 +111,30 @@ def test_threads_write_the_same_run_at_once(tmp_path):
     assert errors == []
     assert len(storage.get_logs_for_run(events[0].run_id)) == 4 * len(events)
     storage.dispose()
+
+
+_WRITE_AND_EXIT = textwrap.dedent(
+    """
+    import sys
+    from dagster import DagsterInstance, asset, materialize
+    from orchestration.event_log import KeptOpenSqliteEventLogStorage
+
+    @asset
+    def answer() -> int:
+        return 42
+
+    storage = KeptOpenSqliteEventLogStorage(sys.argv[1])
+    instance = DagsterInstance.ephemeral()
+    for event in instance.all_logs(materialize([answer], instance=instance).run_id):
+        storage.store_event(event)
+    """
+)
+
+
+def test_a_process_that_exits_leaves_no_write_ahead_log_beside_the_databases(tmp_path):
+    done = subprocess.run([sys.executable, "-c", _WRITE_AND_EXIT, str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    run_databases = [p for p in tmp_path.glob("*.db") if p.name != "index.db"]
+    assert len(run_databases) == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".db")) == []
+    assert len(SqliteEventLogStorage(str(tmp_path)).get_logs_for_run(run_databases[0].stem)) >= 10

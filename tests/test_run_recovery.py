@@ -17,6 +17,7 @@ from dagster._core.storage.tags import GRPC_INFO_TAG, PARTITION_NAME_TAG
 from dagster._core.test_utils import create_run_for_test
 from dbt.adapters.chdb.session import WarehouseBusyError
 
+from orchestration.instance import instance_config
 from orchestration.run_health import LIVENESS_TAG, fail_dead_runs, run_worker_health
 from warehouse import Warehouse
 from warehouse.lease import hold_lease, lease_holder
@@ -183,7 +184,7 @@ def test_the_daemon_fails_runs_whose_process_died(tmp_path):
     """`make ui` starts the daemon: with the project's dagster.yaml its run monitoring fails dead runs."""
     home = tmp_path / "home"
     home.mkdir()
-    (home / "dagster.yaml").write_text((PROJECT_ROOT / "dagster.yaml").read_text())
+    (home / "dagster.yaml").write_text(instance_config(home))
     instance = DagsterInstance.from_config(str(home))
     process = subprocess.Popen([sys.executable, "-c", _LIVE_PROCESS, str(home)], stdout=subprocess.PIPE, text=True)
     run = create_run_for_test(
