@@ -147,7 +147,9 @@ def interactive(
     out = sys.stdout.buffer
     while True:
         try:
-            text = session.prompt("sql> ")
+            # An error inside prompt_toolkit (its history loader runs in a thread) would otherwise show
+            # "Press ENTER to continue" and, with standard input closed, wait for it forever.
+            text = session.prompt("sql> ", set_exception_handler=False)
         except KeyboardInterrupt:
             continue
         except EOFError:
