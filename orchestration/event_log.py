@@ -13,7 +13,7 @@ and check (about 80 for an hourly run, hundreds for the daily one).
 
 import atexit
 import sqlite3
-import weakref
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -21,13 +21,14 @@ from typing import Any
 
 from dagster import StringSource
 from dagster._core.storage.event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-# The index database and the few runs a process writes or reads at once (the webserver reads many runs in turn).
+# The index databases and the few runs a process writes or reads at once (the webserver reads many runs in turn).
 KEPT_DATABASES = 8
 
 
@@ -44,14 +45,8 @@ def relax_sqlite_commits() -> None:
 
 class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
     """Dagster's per-run SQLite event log (same files, same schema) with the engines of the databases last used
-    kept open instead of created and disposed of for every statement."""
-
-    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
-        self._engines: OrderedDict[str, Engine] = OrderedDict()
-        super().__init__(base_dir, inst_data=inst_data)
-        # Closing a database's last connection folds its write-ahead log into it (megabytes a run otherwise
-        # left beside every run's database); a process that exits without disposing of its instance does too.
-        atexit.register(_dispose_at_exit, weakref.ref(self))
+    kept open instead of created and disposed of for every statement. The engines are the process's, shared by
+    every instance it opens (a test session or a command opens many), so what it keeps open stays bounded."""
 
     @classmethod
     def config_type(cls) -> dict:
@@ -65,33 +60,17 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
-        with self._db_lock:  # as Dagster's: one statement at a time per process, whatever the thread
-            with self._engine(shard).connect() as connection, connection.begin():
+        with self._db_lock:  # as Dagster's: one statement at a time per instance, whatever the thread
+            engine = _kept_engine(self.conn_string_for_shard(shard))
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as connection, connection.begin():
                 yield connection
 
-    def _engine(self, shard: str) -> Engine:
-        engine = self._engines.get(shard)
-        if engine is not None:
-            self._engines.move_to_end(shard)
-            return engine
-        # The lock above is what keeps a connection to one thread at a time, so any thread may take it.
-        engine = create_engine(
-            self.conn_string_for_shard(shard),
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
-        )
-        if shard not in self._initialized_dbs:
-            self._initdb(engine)
-            self._initialized_dbs.add(shard)
-        self._engines[shard] = engine
-        if len(self._engines) > KEPT_DATABASES:
-            _, oldest = self._engines.popitem(last=False)
-            oldest.dispose()
-        return engine
-
     def _dispose_engines(self) -> None:
-        with self._db_lock:
-            while self._engines:
-                self._engines.popitem()[1].dispose()
+        index = self.conn_string_for_shard(INDEX_SHARD_NAME)
+        _dispose_kept_engines(index.removesuffix(f"{INDEX_SHARD_NAME}.db"))  # this directory's databases
 
     def wipe(self) -> None:
         self._dispose_engines()  # before the run databases' files are deleted
@@ -102,6 +81,30 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
         super().dispose()
 
 
-def _dispose_at_exit(storage: "weakref.ref[KeptOpenSqliteEventLogStorage]") -> None:
-    if (alive := storage()) is not None:
-        alive._dispose_engines()
+_engines: OrderedDict[str, Engine] = OrderedDict()  # by connection string, the most recently used last
+_engines_lock = threading.Lock()
+
+
+def _kept_engine(url: str) -> Engine:
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is not None:
+            _engines.move_to_end(url)
+            return engine
+        # A connection is used by one thread at a time (the storage's lock), so any thread may take it.
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
+        _engines[url] = engine
+        if len(_engines) > KEPT_DATABASES:
+            _engines.popitem(last=False)[1].dispose()  # a connection in use is closed when it is given back
+        return engine
+
+
+def _dispose_kept_engines(prefix: str = "") -> None:
+    """Close the kept engines whose connection string starts with `prefix`. Closing a database's last connection
+    folds its write-ahead log into it (2.5 to 3 MB a run otherwise left beside every run's database)."""
+    with _engines_lock:
+        for url in [url for url in _engines if url.startswith(prefix)]:
+            _engines.pop(url).dispose()
+
+
+atexit.register(_dispose_kept_engines)

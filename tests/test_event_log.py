@@ -10,6 +10,7 @@ import sqlalchemy
 from dagster import DagsterInstance, asset, materialize
 from dagster._core.storage.event_log import SqliteEventLogStorage
 
+from orchestration import event_log
 from orchestration.event_log import KEPT_DATABASES, KeptOpenSqliteEventLogStorage
 from orchestration.instance import instance_config
 
@@ -74,20 +75,24 @@ def test_the_shipped_instance_keeps_the_event_log_open_in_dagsters_own_files(tmp
 
 
 def test_only_the_databases_last_used_stay_open_and_every_run_stays_readable(tmp_path):
-    storage = KeptOpenSqliteEventLogStorage(str(tmp_path))
+    """The engines are the process's: many instances (a test session, a command's runs) keep no more open than
+    one (each kept database holds file descriptors, and select() fails past 1,024 of them)."""
+    event_log._dispose_kept_engines()
     instance = DagsterInstance.ephemeral()
     runs = []
-    for _ in range(KEPT_DATABASES + 3):
+    for n in range(KEPT_DATABASES + 3):
+        storage = KeptOpenSqliteEventLogStorage(str(tmp_path / f"home{n % 2}"))  # two homes, a storage a run
         result = materialize([answer], instance=instance)
-        runs.append(result.run_id)
+        runs.append((storage, result.run_id))
         for event in instance.all_logs(result.run_id):
             storage.store_event(event)
-    assert len(storage._engines) == KEPT_DATABASES
-    assert "index" in storage._engines  # the asset index is written by every run and never evicted for long
-    for run_id in runs:
+    kept = list(event_log._engines)
+    assert len(kept) == KEPT_DATABASES
+    assert {url.rsplit("/", 1)[1] for url in kept} >= {"index.db"}  # written by every run, never evicted for long
+    for storage, run_id in runs:
         assert [e.run_id for e in storage.get_logs_for_run(run_id)] == [run_id] * len(instance.all_logs(run_id))
-    storage.dispose()
-    assert not storage._engines
+    runs[0][0].dispose()
+    assert all("/home1/" in url for url in event_log._engines)  # the other home's engines are left to it
 
 
 def test_threads_write_the_same_run_at_once(tmp_path):
