@@ -114,9 +114,7 @@ def run_script(conn: WarehouseConnection, text: str, fmt: str, out: IO[bytes]) -
     return 0
 
 
-def interactive(
-    conn: WarehouseConnection, history: Path, fmt: str, prompt_input: Any = None, prompt_output: Any = None
-) -> int:
+def interactive(conn: WarehouseConnection, history: Path, fmt: str) -> int:
     """A prompt with history and SQL highlighting; a statement ends with `;`, `exit` or Ctrl-D leaves."""
     from prompt_toolkit import PromptSession
     from prompt_toolkit.history import FileHistory
@@ -141,8 +139,6 @@ def interactive(
         key_bindings=bindings,
         multiline=True,
         prompt_continuation="... ",
-        input=prompt_input,
-        output=prompt_output,
     )
     out = sys.stdout.buffer
     while True:

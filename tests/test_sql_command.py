@@ -1,8 +1,17 @@
 """`ott-analytics sql`: real queries on an embedded warehouse, errors without tracebacks, read-only unless
---write, every output format read back, scripts, and the interactive prompt."""
+--write, every output format read back, scripts, and the interactive prompt in a terminal."""
 
 import io
 import json
+import os
+import pty
+import select
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -129,20 +138,53 @@ def test_a_table_shows_the_first_thousand_rows(warehouse, capsysbinary):
     assert len(out.splitlines()) == 5001  # files and other formats take every row
 
 
-def test_the_interactive_prompt(warehouse, tmp_path, capsysbinary):
-    from prompt_toolkit.input import create_pipe_input
-    from prompt_toolkit.output import DummyOutput
+def test_the_interactive_prompt(warehouse, tmp_path):
+    """The command as a user meets it: in a terminal (a pseudo-terminal here), in a process of its own."""
+    screen = _in_a_terminal(
+        ["sql"],
+        [  # what the screen shows, then what the user types: a statement over two lines, an error, exit
+            ("sql>", "SELECT sum(amount) AS total"),
+            ("...", "FROM marts.turnover;"),
+            ("101249", "SELECT oops;"),
+            ("Unknown expression identifier", "exit"),
+        ],
+    )
+    assert screen.returncode == 0, screen.text
+    assert "FROM marts.turnover;" in (tmp_path / "sql_history").read_text()
 
-    from query import sql
 
-    with create_pipe_input() as typed, Warehouse(path=str(warehouse)).connect() as conn:
-        sql.prepare(conn, write=False, fmt="table")
-        # a statement over two lines, an error that does not end the session, then exit
-        typed.send_text("SELECT sum(amount) AS total\rFROM marts.turnover;\rSELECT oops;\rexit\r")
-        typed.close()  # then the end of input: the session ends even if a key were lost, never waits
-        code = sql.interactive(conn, tmp_path / "history", "table", typed, DummyOutput())
-    out = capsysbinary.readouterr().out.decode()
-    assert code == 0
-    assert out.splitlines()[2].strip() == "101249"
-    assert "Unknown expression identifier" in out or "Missing columns" in out
-    assert "FROM marts.turnover;" in (tmp_path / "history").read_text()
+def _in_a_terminal(args, conversation, timeout=30.0):
+    """Run the installed command on a pseudo-terminal; each line is typed once the screen shows what precedes it."""
+    command = Path(sys.executable).with_name("ott-analytics")
+    master, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [str(command if command.exists() else shutil.which("ott-analytics")), *args],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env={**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"},
+    )
+    os.close(terminal)
+    output = select.poll()  # not select.select, limited to descriptors below 1024
+    output.register(master, select.POLLIN)
+    screen, read_from, pending = b"", 0, list(conversation)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if output.poll(100):
+                try:
+                    screen += os.read(master, 65536)
+                except OSError:  # the terminal is gone: the command has exited
+                    break
+            if pending and pending[0][0].encode() in screen[read_from:]:
+                read_from = len(screen)
+                os.write(master, pending.pop(0)[1].encode() + b"\r")
+        if not pending:
+            process.wait(timeout=max(deadline - time.monotonic(), 1))
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(master)
+    text = screen.decode("utf-8", "replace")
+    assert not pending, f"the screen never showed {pending[0][0]!r}:\n{text}"
+    return SimpleNamespace(returncode=process.returncode, text=text)
