@@ -61,6 +61,18 @@ def test_per_query_settings_are_applied_and_restored(client):
     assert client.command("SELECT value FROM system.settings WHERE name = 'max_threads'") == before
 
 
+def test_the_columns_of_a_query_are_known_without_running_it(client):
+    client.command("CREATE TABLE IF NOT EXISTS keyed (k UInt64, v Nullable(String)) ENGINE = MergeTree ORDER BY k")
+    client.command("INSERT INTO keyed SELECT number, toString(number) FROM numbers(100)")
+    # the IN subquery fails when it runs: a LIMIT 0 query builds its set to use the primary key, DESCRIBE does not
+    touched = "SELECT throwIf(number = 0, 'the subquery ran') FROM numbers(3)"
+    sql = f"SELECT k, v, toDate(k) AS d FROM keyed WHERE k IN ({touched})\n-- a comment ending the model"
+    with pytest.raises(DbtDatabaseError, match="the subquery ran"):
+        client.query(f"SELECT * FROM ({sql}\n) LIMIT 0")
+    columns = client.columns_in_query(sql)
+    assert [(c.name, c.data_type) for c in columns] == [("k", "UInt64"), ("v", "Nullable(String)"), ("d", "Date")]
+
+
 def test_threads_share_one_engine(chdb_data_path):
     clients = [ChdbClient(ChdbCredentials(path=chdb_data_path, schema="client_test")) for _ in range(4)]
     clients[0].command("CREATE TABLE IF NOT EXISTS threaded (n UInt64) ENGINE = MergeTree ORDER BY n")
