@@ -1,5 +1,6 @@
 import os
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +24,13 @@ import orchestration.definitions  # noqa: E402, F401
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not _KEEP_SESSION_DATA:
         shutil.rmtree(_SESSION_DATA, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def ott_analytics_command() -> str:
+    """The installed `ott-analytics` console script: the virtualenv's, else the one on PATH."""
+    beside_python = Path(sys.executable).with_name("ott-analytics")
+    return str(beside_python) if beside_python.exists() else shutil.which("ott-analytics")
 
 
 TINY_START = date(2026, 11, 1)

@@ -25,16 +25,12 @@ def test_bad_arguments_are_refused_with_a_reason(argv, message, capsys):
         assert "daily_pipeline" in error and "cache_max_online" in error
 
 
-def test_the_installed_command_exits_with_main_s_code_and_its_output_flushed(tmp_path):
+def test_the_installed_command_exits_with_main_s_code_and_its_output_flushed(tmp_path, ott_analytics_command):
     import os
-    import shutil
     import subprocess
-    import sys
-    from pathlib import Path
 
-    command = Path(sys.executable).with_name("ott-analytics")
     done = subprocess.run(
-        [str(command if command.exists() else shutil.which("ott-analytics")), "run", "dialy_pipeline"],
+        [ott_analytics_command, "run", "dialy_pipeline"],
         capture_output=True,
         text=True,
         env={**os.environ, "OTT_DATA_DIR": str(tmp_path)},

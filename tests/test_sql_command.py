@@ -6,11 +6,8 @@ import json
 import os
 import pty
 import select
-import shutil
 import subprocess
-import sys
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
@@ -138,10 +135,10 @@ def test_a_table_shows_the_first_thousand_rows(warehouse, capsysbinary):
     assert len(out.splitlines()) == 5001  # files and other formats take every row
 
 
-def test_the_interactive_prompt(warehouse, tmp_path):
+def test_the_interactive_prompt(warehouse, tmp_path, ott_analytics_command):
     """The command as a user meets it: in a terminal (a pseudo-terminal here), in a process of its own."""
     screen = _in_a_terminal(
-        ["sql"],
+        [ott_analytics_command, "sql"],
         [  # what the screen shows, then what the user types: a statement over two lines, an error, exit
             ("sql>", "SELECT sum(amount) AS total"),
             ("...", "FROM marts.turnover;"),
@@ -153,12 +150,11 @@ def test_the_interactive_prompt(warehouse, tmp_path):
     assert "FROM marts.turnover;" in (tmp_path / "sql_history").read_text()
 
 
-def _in_a_terminal(args, conversation, timeout=30.0):
-    """Run the installed command on a pseudo-terminal; each line is typed once the screen shows what precedes it."""
-    command = Path(sys.executable).with_name("ott-analytics")
+def _in_a_terminal(argv, conversation, timeout=30.0):
+    """Run a command on a pseudo-terminal; each line is typed once the screen shows what precedes it."""
     master, terminal = pty.openpty()
     process = subprocess.Popen(
-        [str(command if command.exists() else shutil.which("ott-analytics")), *args],
+        argv,
         stdin=terminal,
         stdout=terminal,
         stderr=terminal,
