@@ -21,11 +21,12 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/ott-analytics demo
 
-## test: lint, then the project's tests and dbt-chdb's conformance suite (separate processes:
-## a process can host one chDB data directory at a time)
+## test: lint, then the project's tests and dbt-chdb's conformance suite, each on two worker processes (a
+## process can host one chDB data directory at a time). A module's tests stay on one worker, in order, and the
+## modules holding slow tests start first; a dbt-chdb test class stays on one worker.
 test: install lint
-	$(BIN)/pytest
-	cd dbt-chdb && ../$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
+	cd dbt-chdb && ../$(BIN)/pytest -n 2 --dist loadscope
 
 lint: install
 	$(BIN)/ruff check .

@@ -6,10 +6,15 @@ from pathlib import Path
 
 import pytest
 
-# Every test run gets its own data directory, so no test touches a developer's `data/`; it is removed at the
-# end unless OTT_TEST_DATA_DIR named it (to look at it afterwards).
+# Every test process (each worker of `pytest -n 2`) gets its own data directory, so no test touches a developer's
+# `data/` or the other worker's warehouse; it is removed at the end unless OTT_TEST_DATA_DIR named it (to look
+# at it afterwards: then a directory per worker inside it).
 _KEEP_SESSION_DATA = bool(os.environ.get("OTT_TEST_DATA_DIR"))
-_SESSION_DATA = Path(os.environ.get("OTT_TEST_DATA_DIR") or f"/tmp/ott-analytics-tests-{os.getpid()}")
+_SESSION_DATA = (
+    Path(os.environ["OTT_TEST_DATA_DIR"], os.environ.get("PYTEST_XDIST_WORKER", ""))
+    if _KEEP_SESSION_DATA
+    else Path(f"/tmp/ott-analytics-tests-{os.getpid()}")
+)
 os.environ["OTT_DATA_DIR"] = str(_SESSION_DATA)
 os.environ["OTT_WAREHOUSE_PATH"] = str(_SESSION_DATA / "warehouse")
 os.environ["OTT_LANDING_DIR"] = str(_SESSION_DATA / "landing")
@@ -70,3 +75,11 @@ def pipeline_run(landing):
     result = materialize(list(defs.assets), resources=defs.resources, tags=partition_range_tags(TINY_START, last))
     assert result.success
     return result
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules holding slow tests first, each module's tests in their own order (some build on the one
+    before): on two workers (`pytest -n 2 --dist loadfile`, as `make test` runs) the long modules start at once
+    and the short ones fill in, instead of one long module running alone at the end."""
+    slow_modules = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.module.__name__ not in slow_modules)

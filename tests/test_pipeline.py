@@ -182,9 +182,10 @@ def test_rematerializing_a_partition_changes_nothing(defs, first_run):
 
     again = materialize([dbt_incremental_models], resources=defs.resources, partition_key=TINY_START.isoformat())
     assert again.success
-    logs = sorted(TARGET_DIR.glob("dbt_incremental_models-*/dbt.log"), key=lambda p: p.stat().st_mtime)
-    assert "Unable to do partial parsing" in logs[-2].read_text()  # the day's vars differ from the range's
-    assert "Unable to do partial parsing" not in logs[-1].read_text()
+    [log] = TARGET_DIR.glob(f"dbt_incremental_models-{result.run_id[:7]}-*/dbt.log")
+    [log_again] = TARGET_DIR.glob(f"dbt_incremental_models-{again.run_id[:7]}-*/dbt.log")
+    assert "Unable to do partial parsing" in log.read_text()  # the day's vars differ from the range's
+    assert "Unable to do partial parsing" not in log_again.read_text()
     with warehouse.connect() as conn:
         assert _snapshot(conn) == before
 

@@ -1,5 +1,6 @@
 """One dbt command of a dbt asset: on the step's warehouse, reusing the previous parse, with bounded leftovers."""
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -36,8 +37,8 @@ def run_dbt(
     target = TARGET_DIR / f"{name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
     warehouse_id = hashlib.sha1(warehouse.path.encode()).hexdigest()[:10]
     kept_parse = TARGET_DIR / f"{name}.{warehouse_id}.{PARSE_FILE}"
-    if kept_parse.exists():
-        target.mkdir(parents=True)
+    target.mkdir(parents=True)
+    with contextlib.suppress(FileNotFoundError):  # none yet, or pruned meanwhile by a run on another warehouse
         shutil.copyfile(kept_parse, target / PARSE_FILE)
     previous = os.environ.get("OTT_WAREHOUSE_PATH")
     os.environ["OTT_WAREHOUSE_PATH"] = warehouse.path
@@ -73,4 +74,9 @@ def prune_target_dir(target_dir: Path, keep: int) -> list[Path]:
 
 
 def _all_but_newest(paths: list[Path], keep: int) -> list[Path]:
-    return sorted(paths, key=lambda p: p.stat().st_mtime, reverse=True)[keep:]
+    """Processes on other warehouses share the directory: what one of them removed meanwhile is left out."""
+    modified = {}
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            modified[path] = path.stat().st_mtime
+    return sorted(modified, key=modified.__getitem__, reverse=True)[keep:]
