@@ -58,7 +58,7 @@ def _add_verbose_flag(command: argparse.ArgumentParser) -> None:
 
 
 def _add_smarty_commands(commands) -> None:
-    from orchestration.viewing.assets import CRITERIA
+    from orchestration.viewing.criteria import CRITERIA
 
     sorting = commands.add_parser(
         "create_channel_sorting_by_popularity",

@@ -37,3 +37,25 @@ def test_the_installed_command_exits_with_main_s_code_and_its_output_flushed(tmp
     )
     assert done.returncode == 2
     assert done.stderr.startswith("ott-analytics run: no job 'dialy_pipeline'")
+
+
+def test_the_parser_and_the_sql_command_start_without_dagster_or_dbt():
+    """`ott-analytics --help`, a mistyped argument and the sql command's warehouse session load neither Dagster's
+    definitions nor dbt (seconds of imports before a word is printed); the jobs import them when they run."""
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from orchestration.cli import build_parser; build_parser();"
+            " from dbt.adapters.chdb.session import WarehouseBusyError;"
+            " print(sorted({m.split('.')[0] for m in sys.modules} & {'dagster', 'dagster_dbt'}),"
+            " 'dbt.adapters.base' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.split() == ["[]", "False"]

@@ -28,10 +28,10 @@ from orchestration.dbt.translator import OttDbtTranslator
 from orchestration.ingest_assets import ingest_metadata, partition_days
 from orchestration.partitions import daily_partitions
 from orchestration.resources import ExportsDir, LandingZone
+from orchestration.viewing.criteria import CRITERIA
 from orchestration.viewing.resources import MongoDB, ViewingSource
 from warehouse import Warehouse
 
-CRITERIA: list[str] = ["watch_time", "watch_sessions", "average_watch_time", "median_watch_time"]
 SORTING_MART = AssetKey(["marts", "mart_viewing_channel_sorting"])
 
 
