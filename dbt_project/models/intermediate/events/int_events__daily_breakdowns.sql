@@ -71,11 +71,7 @@ select
     event_date,
     breakdown,
     breakdown_value,
-    sum(total_views) as total_views,
-    uniqExactMergeState(unique_viewers_state) as unique_viewers_state,
-    sum(total_registrations) as total_registrations,
-    sum(confirmed_registrations) as confirmed_registrations,
-    sum(checked_in) as checked_in
+    {{ merged_event_figures() }}
 from (
     select organization_id, event_id, event_date, breakdown, breakdown_value, total_views, unique_viewers_state,
         0 as total_registrations, 0 as confirmed_registrations, 0 as checked_in

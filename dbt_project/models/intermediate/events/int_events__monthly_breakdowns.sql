@@ -20,11 +20,7 @@ select
     toStartOfMonth(event_date) as event_month,
     breakdown,
     breakdown_value,
-    sum(total_views) as total_views,
-    uniqExactMergeState(unique_viewers_state) as unique_viewers_state,
-    sum(total_registrations) as total_registrations,
-    sum(confirmed_registrations) as confirmed_registrations,
-    sum(checked_in) as checked_in
+    {{ merged_event_figures() }}
 from {{ ref('int_events__daily_breakdowns') }}
 {%- if is_incremental() %}
 where toStartOfMonth(event_date) in (select toStartOfMonth(event_date) from {{ events_rebuilt_days() }})

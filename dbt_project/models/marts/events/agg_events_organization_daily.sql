@@ -22,11 +22,7 @@ select
     organization_id,
     event_id,
     event_date,
-    sum(total_views) as total_views,
-    uniqExactMergeState(unique_viewers_state) as unique_viewers_state,
-    sum(total_registrations) as total_registrations,
-    sum(confirmed_registrations) as confirmed_registrations,
-    sum(checked_in) as checked_in
+    {{ merged_event_figures() }}
 from {{ ref('int_events__daily_breakdowns') }}
 where breakdown = 'source'
 {%- if is_incremental() %} and event_date in (select event_date from {{ events_rebuilt_days() }}){% endif %}
