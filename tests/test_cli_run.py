@@ -39,9 +39,10 @@ def test_the_installed_command_exits_with_main_s_code_and_its_output_flushed(tmp
     assert done.stderr.startswith("ott-analytics run: no job 'dialy_pipeline'")
 
 
-def test_the_parser_and_the_sql_command_start_without_dagster_or_dbt():
-    """`ott-analytics --help`, a mistyped argument and the sql command's warehouse session load neither Dagster's
-    definitions nor dbt (seconds of imports before a word is printed); the jobs import them when they run."""
+def test_the_parser_and_the_warehouse_session_load_neither_dagster_nor_dbt():
+    """`ott-analytics --help` and a mistyped argument load neither Dagster nor dbt (seconds of imports before a
+    word is printed), and the warehouse session the sql command opens does not load dbt's adapter machinery;
+    the jobs import them when they run."""
     import subprocess
     import sys
 
