@@ -287,7 +287,7 @@ def test_data_tests_of_day_partitioned_models_check_the_run_days(tmp_path):
 
 
 def test_data_tests_of_rewritten_marts_check_the_rows_the_run_rewrote(defs, first_run, tmp_path):
-    """The tests of a delete+insert mart (meta test_rewritten) read the rows of the entities with events in the
+    """The tests of a delete+insert mart (meta rewritten_rows) read the rows of the entities with events in the
     run's window: a duplicated payment fails its uniqueness test on a day it has events, and is not read on a
     day it has none (that day's run did not write it)."""
     from warehouse import Warehouse
@@ -400,12 +400,56 @@ def test_a_run_replaces_its_days_in_month_partitions_and_a_day_partitioned_table
     ]
 
 
+def test_a_payments_fact_from_before_event_date_is_rebuilt_from_all_history(defs, first_run, tmp_path):
+    """A payments fact built by a release that kept no event_date (an unpartitioned table) cannot be copied into
+    partitions by a column it lacks: the next run that builds it drops it and rebuilds it from all history,
+    saying so, and the rebuilt table equals the one a clean run built."""
+    from warehouse import Warehouse
+
+    copy = _copy_of_warehouse(defs, tmp_path)
+    invoices = "marts.fct_invoices"
+    with Warehouse(path=str(copy)).connect() as conn:
+        built = table_fingerprints(conn)[invoices]
+        conn.command(
+            f"CREATE TABLE marts.before_event_date ENGINE = MergeTree ORDER BY (merchant_id, shop_id, created_at)"
+            f" AS SELECT * EXCEPT event_date FROM {invoices}"
+        )
+        conn.command(f"EXCHANGE TABLES marts.before_event_date AND {invoices}")
+        conn.command("DROP TABLE marts.before_event_date")
+    assert built[0] > 0
+
+    day = TINY_START + timedelta(days=TINY_DAYS - 1)
+    done = _dbt(
+        copy,
+        tmp_path / "target",
+        "run",
+        "--select",
+        "fct_invoices",
+        "--vars",
+        json.dumps({"min_date": str(day), "max_date": str(day)}),
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert (
+        f"{invoices}: partitioned by nothing, the model now by toYYYYMM(event_date) (a column the table does not"
+        " have yet: event_date); rebuilding it from all history"
+    ) in " ".join(done.stdout.split())
+    with Warehouse(path=str(copy)).connect() as conn:
+        assert table_fingerprints(conn)[invoices] == built
+        partition_key = conn.scalar("SELECT partition_key FROM system.tables WHERE name = 'fct_invoices'")
+        assert partition_key in ("toYYYYMM(event_date)", "(toYYYYMM(event_date))")
+
+
 def _copy_of_warehouse(defs, tmp_path: Path) -> Path:
+    """A copy of the warehouse directory, taken under its lease with no session open: no run writes and no
+    background merge replaces parts while the files are copied."""
     import shutil
 
+    from warehouse.lease import hold_lease
+
     copy = tmp_path / "warehouse"
-    with defs.resources["warehouse"].connect() as conn:  # held: no run writes while the directory is copied
-        shutil.copytree(conn.path, copy, symlinks=True)  # the database directories are relative links
+    path = defs.resources["warehouse"].path
+    with hold_lease(path, "a test copying the warehouse", timeout=300):
+        shutil.copytree(path, copy, symlinks=True)  # the database directories are relative links
     return copy
 
 

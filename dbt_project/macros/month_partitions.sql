@@ -93,19 +93,23 @@
     {%- do return(result) -%}
 {%- endmacro %}
 
-{#- post-hook: the partitions of an insert_overwrite model with more than one active part (or with rows
-    deleted by an earlier release) are merged into one, except the newest month of a month-partitioned model:
+{#- post-hook: the partitions of an insert_overwrite model, or of a delete+insert one partitioned by month (the
+    payments facts), with more than one active part (or with rows deleted by a lightweight delete) are merged
+    into one, except the newest month of a month-partitioned model:
     it takes a part a day, and merging it every run would rewrite the month so far each day (and mix the days a
     later run drops part by part); it is merged by the first run after it. The embedded warehouse reads every
     part's files each time it opens, and REPLACE PARTITION leaves an empty part covering the parts it replaced
     that a short chDB session does not live to remove (a ClickHouse server would merge all this later; here it
-    is done at once). -#}
+    is done at once). The patch parts of a payments fact's deletes are not partitions of their own: a merge of
+    their month applies them. -#}
 {% macro merge_partition_parts() -%}
+    {%- set monthly = month_partitioned_day_column(model.config.partition_by) is not none -%}
     {%- if execute and model.config.materialized == 'incremental'
-          and model.config.incremental_strategy == 'insert_overwrite' -%}
-        {%- set monthly = month_partitioned_day_column(model.config.partition_by) is not none -%}
+          and (model.config.incremental_strategy == 'insert_overwrite'
+               or (model.config.incremental_strategy == 'delete_insert' and monthly)) -%}
         {%- set partitions = run_query("select partition_id, count(), max(has_lightweight_delete) from system.parts"
             ~ " where active and database = '" ~ this.schema ~ "' and table = '" ~ this.identifier ~ "'"
+            ~ " and not startsWith(partition_id, 'patch-')"
             ~ ' group by partition_id order by partition_id').rows -%}
         {%- set newest = partitions[-1][0] if partitions else none -%}
         {%- for row in partitions -%}

@@ -26,15 +26,27 @@
 {%- endmacro %}
 
 {#- The days that hold events of the invoices and payouts with events in the run's window: the only days
-    (partitions) whose events the current-state marts need to read. -#}
-{% macro payment_event_days_in_window() -%}
+    (partitions) whose events the current-state marts need to read. `invoice_days` and `events` are
+    int_payments__invoice_days' and stg_payments__events' relations where ref() cannot be used (a data test's
+    filter, a model's config). -#}
+{% macro payment_event_days_in_window(invoice_days=none, events=none) -%}
     (
-        select distinct event_date from {{ ref('int_payments__invoice_days') }}
+        select distinct event_date from {{ invoice_days or ref('int_payments__invoice_days') }}
         where lookup_key in (
-            select {{ payment_lookup_key() }} from {{ ref('stg_payments__events') }}
+            select {{ payment_lookup_key() }} from {{ events or ref('stg_payments__events') }}
             where {{ partition_window('event_date') }}
         )
     )
+{%- endmacro %}
+
+{#- True for a row of a payments fact (partitioned by the month of event_date, the landing day of its entity's
+    first event) that may belong to an entity with events in the window: its event_date holds events of a
+    touched invoice or payout, or is a day of the window. A row a run rewrites always is: its day held the
+    entity's events when the row was built, and the index of a day outside the window has not changed since
+    (a reloaded day inside it may have lost them). The deletes, the rewritten-row tests and the readers of the
+    facts then open the two or three months that hold the touched entities, not the whole history. -#}
+{% macro on_payment_event_days(invoice_days=none, events=none) -%}
+    (event_date in {{ payment_event_days_in_window(invoice_days, events) }} or {{ partition_window('event_date') }})
 {%- endmacro %}
 
 {#- (entity_type, invoice_id, entity_id) of every entity that has events in the run's window: status changes
@@ -65,7 +77,7 @@
 {#- In an incremental run, a WHERE clause keeping the rows of `entity_type` entities with events in the window. -#}
 {% macro only_payment_entities_in_window(entity_type, id_column) -%}
     {%- if is_incremental() %}
-    where {{ payment_entity_in_window(entity_type, 'invoice_id', id_column) }}
+    where {{ payment_entity_in_window(entity_type, 'invoice_id', id_column) }} and {{ on_payment_event_days() }}
     {%- endif %}
 {%- endmacro %}
 
@@ -76,7 +88,20 @@
     {%- if is_incremental() %}
     where ({{ (partition + [bucket]) | join(', ') }}) in (
         select {{ (partition + [bucket]) | join(', ') }} from {{ ref('fct_payments') }}
-        where {{ payment_entity_in_window('payment', 'invoice_id', 'payment_id') }}
+        where {{ payment_entity_in_window('payment', 'invoice_id', 'payment_id') }} and {{ on_payment_event_days() }}
     )
     {%- endif %}
+{%- endmacro %}
+
+{#- The table settings of a payments fact on the embedded warehouse: block numbers and offsets kept, which lets
+    its delete+insert delete with a patch part (lightweight_update) instead of a mutation. A mutation waits for
+    the background pool, 2 to 3 s a delete even when no row matches; a patch part is written at once and
+    merged into the month like any part. A ClickHouse server keeps its defaults (lightweight updates need
+    25.7 or later). -#}
+{% macro payment_fact_table_settings() -%}
+    {%- do return({'enable_block_number_column': 1, 'enable_block_offset_column': 1} if target.type == 'chdb' else {}) -%}
+{%- endmacro %}
+
+{% macro payment_fact_query_settings() -%}
+    {%- do return({'lightweight_delete_mode': 'lightweight_update'} if target.type == 'chdb' else {}) -%}
 {%- endmacro %}

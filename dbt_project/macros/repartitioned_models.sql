@@ -2,8 +2,8 @@
     that moved day-partitioned models to monthly partitions) cannot take partitions from its new query. Only
     the models this invocation builds. A plain MergeTree table is copied into a table partitioned the new way,
     which then takes its place (one EXCHANGE; the rows are unchanged, so nothing is recomputed); a table of
-    another engine (replicated, on a cluster) is dropped and the run builds it from all history, as
-    --full-refresh would. -#}
+    another engine (replicated, on a cluster), or one without the column of the new key (a payments fact from
+    before it kept event_date), is dropped and the run builds it from all history, as --full-refresh would. -#}
 {% macro drop_repartitioned_models() %}
     {%- if execute -%}
         {%- set existing = {} -%}
@@ -19,12 +19,14 @@
                   and partition_key_text(existing[name][2]) != partition_key_text(partition_by) -%}
                 {%- set table = api.Relation.create(
                     database=node.database, schema=node.schema, identifier=node.alias or node.name, type='table') -%}
-                {%- if existing[name][3] == 'MergeTree' -%}
+                {%- set missing = partition_columns_missing(node.schema, node.alias or node.name, partition_by) -%}
+                {%- if existing[name][3] == 'MergeTree' and not missing -%}
                     {{ log(name ~ ': partitioned by ' ~ existing[name][2] ~ ', the model now by ' ~ partition_by
                            ~ '; copying its rows into the new partitions', info=True) }}
                     {%- do repartition_table(table, existing[name][2], existing[name][4], partition_by) -%}
                 {%- else -%}
-                    {{ log(name ~ ': partitioned by ' ~ existing[name][2] ~ ', the model now by ' ~ partition_by
+                    {{ log(name ~ ': partitioned by ' ~ (existing[name][2] or 'nothing') ~ ', the model now by '
+                           ~ partition_by ~ (' (a column the table does not have yet: ' ~ missing | join(', ') ~ ')' if missing else '')
                            ~ '; rebuilding it from all history', info=True) }}
                     {%- do adapter.drop_relation(table) -%}
                 {%- endif -%}
@@ -52,6 +54,16 @@
     {#- at once: a dropped table's files otherwise stay for minutes, and this one is as big as the model's -#}
     {%- do run_query('drop table ' ~ work ~ ' sync') -%}
 {% endmacro %}
+
+{#- The columns of a month partition key (`toYYYYMM(column)`) that table `schema.identifier` lacks. -#}
+{% macro partition_columns_missing(schema, identifier, partition_by) -%}
+    {%- set column = month_partitioned_day_column(partition_by) -%}
+    {%- if column is none or run_query("select count() from system.columns where database = '" ~ schema
+                                       ~ "' and table = '" ~ identifier ~ "' and name = '" ~ column ~ "'").rows[0][0] > 0 -%}
+        {%- do return([]) -%}
+    {%- endif -%}
+    {%- do return([column]) -%}
+{%- endmacro %}
 
 {#- A partition key as text to compare: without spaces or one pair of outer parentheses (system.tables shows a
     model's `partition_by='view_date'` as `(view_date)`). -#}

@@ -2,9 +2,9 @@
     them checks every day), so a scheduled run's tests read its days, not the whole history. The day column
     is the model's meta `test_window`, else the partition column of an incremental model partitioned by a
     plain column or by its month (`toYYYYMM(column)`). Those of a `delete+insert` model with meta
-    `test_rewritten` check the rows a run rewrites (test_rewritten_rows). A test's own `where` config still applies; a test with meta `test_window: whole`
-    (a reconciliation of two models' totals) reads whole tables, and so do the tests of a model with that meta
-    (a small table whose rows are not days). -#}
+    `rewritten_rows` check the rows a run rewrites (rewritten_rows_condition). A test's own `where` config still
+    applies; a test with meta `test_window: whole` (a reconciliation of two models' totals) reads whole tables,
+    and so do the tests of a model with that meta (a small table whose rows are not days). -#}
 {% macro clickhouse__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- if config.get('where') -%}
@@ -12,14 +12,12 @@
     {%- endif -%}
     {%- set node = model_node_of(relation) -%}
     {%- if node is not none and (config.get('meta') or {}).get('test_window') != 'whole' -%}
+        {%- set rewritten = rewritten_rows_condition(node) -%}
         {%- set day_column = test_window_column(node) -%}
-        {%- if day_column -%}
+        {%- if rewritten -%}
+            {%- do conditions.append(rewritten) -%}
+        {%- elif day_column -%}
             {%- do conditions.append(partition_window(day_column)) -%}
-        {%- else -%}
-            {%- set rewritten = test_rewritten_rows(node) -%}
-            {%- if rewritten -%}
-                {%- do conditions.append(rewritten) -%}
-            {%- endif -%}
         {%- endif -%}
     {%- endif -%}
     {%- if conditions -%}
@@ -57,13 +55,15 @@
 {%- endmacro %}
 
 {#- For a `delete+insert` model, the condition selecting the rows a run for min_date..max_date rewrites, from its
-    meta `test_rewritten`: `events` (the analytics events with events in the window, by event_id),
+    meta `rewritten_rows`: `events` (the analytics events with events in the window, by event_id),
     `payment_entity` with `id_column` (the entities of that type with events in the window), `payment_entities`
     (columns naming entity type, invoice and entity), or `payment_buckets` (the columns of a creation bucket
-    and its expression over fct_payments: the buckets of the payments with events in the window). Rows a run
-    leaves alone were checked by the run that wrote them. None without the vars (a whole build checks all). -#}
-{% macro test_rewritten_rows(node) -%}
-    {%- set spec = node.config.meta.get('test_rewritten') -%}
+    and its expression over fct_payments: the buckets of the payments with events in the window). The rows of
+    payment entities are looked for only on the days that can hold them (payment_fact_days_condition). Rows a
+    run leaves alone were checked by the run that wrote them. None without the vars (a whole build checks
+    all). -#}
+{% macro rewritten_rows_condition(node) -%}
+    {%- set spec = node.config.meta.get('rewritten_rows') -%}
     {%- if not spec or var('min_date') == '1970-01-01' -%}
         {%- do return(none) -%}
     {%- endif -%}
@@ -72,16 +72,30 @@
     {%- endif -%}
     {%- set payment_events = relation_of_model('stg_payments__events') -%}
     {%- if spec.get('payment_entity') -%}
-        {%- do return(payment_entity_in_window(spec['payment_entity'], 'invoice_id', spec['id_column'], payment_events)) -%}
+        {%- do return(payment_entity_in_window(spec['payment_entity'], 'invoice_id', spec['id_column'], payment_events)
+            ~ ' and ' ~ payment_fact_days_condition(node)) -%}
     {%- elif spec.get('payment_entities') -%}
-        {%- do return('(' ~ spec['payment_entities'] | join(', ') ~ ') in ' ~ payment_entities_in_window(payment_events)) -%}
+        {%- do return('(' ~ spec['payment_entities'] | join(', ') ~ ') in ' ~ payment_entities_in_window(payment_events)
+            ~ ' and ' ~ payment_fact_days_condition(node)) -%}
     {%- elif spec.get('payment_buckets') -%}
         {%- set bucket_of_payment = spec['payment_buckets'][:-1] + [spec['bucket']] -%}
         {%- do return('(' ~ spec['payment_buckets'] | join(', ') ~ ') in (select ' ~ bucket_of_payment | join(', ')
             ~ ' from ' ~ relation_of_model('fct_payments') ~ ' where '
-            ~ payment_entity_in_window('payment', 'invoice_id', 'payment_id', payment_events) ~ ')') -%}
+            ~ payment_entity_in_window('payment', 'invoice_id', 'payment_id', payment_events) ~ ' and '
+            ~ on_payment_event_days(relation_of_model('int_payments__invoice_days'), payment_events) ~ ')') -%}
     {%- endif -%}
-    {%- do exceptions.raise_compiler_error('test_rewritten of ' ~ node.name ~ ': unknown ' ~ spec) -%}
+    {%- do exceptions.raise_compiler_error('rewritten_rows of ' ~ node.name ~ ': unknown ' ~ spec) -%}
+{%- endmacro %}
+
+{#- For a payments fact (meta `rewritten_rows` naming payment entities), the days its rewritten rows can be on
+    (on_payment_event_days), else none. The rewritten-row tests and the fact's delete use it. -#}
+{% macro payment_fact_days_condition(node) -%}
+    {%- set spec = node.config.meta.get('rewritten_rows') or {} -%}
+    {%- if var('min_date') == '1970-01-01' or not (spec.get('payment_entity') or spec.get('payment_entities')) -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- do return(on_payment_event_days(
+        relation_of_model('int_payments__invoice_days'), relation_of_model('stg_payments__events'))) -%}
 {%- endmacro %}
 
 {#- A model's relation by name, from the graph: a data test's filter cannot ref() models the test does not

@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('stg_payments__events') }} (the entities with events in the window, in incremental runs)
+-- depends_on: {{ ref('int_payments__invoice_days') }} (the days that hold their events, in incremental runs)
 {{
     config(
         materialized='incremental',

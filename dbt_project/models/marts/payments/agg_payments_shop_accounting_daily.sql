@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('stg_payments__events') }} (the entities with events in the window, in incremental runs)
+-- depends_on: {{ ref('int_payments__invoice_days') }} (the days that hold their events, in incremental runs)
 {{
     config(
         materialized='incremental',
@@ -22,7 +23,7 @@ recomputed_from as (
         currency_code,
         least(min(toDate(moved_at)), toDate('{{ var("min_date") }}')) as first_day
     from {{ ref('fct_payments_balance_movements') }}
-    where (movement_type, invoice_id, entity_id) in {{ payment_entities_in_window() }}
+    where (movement_type, invoice_id, entity_id) in {{ payment_entities_in_window() }} and {{ on_payment_event_days() }}
     group by merchant_id, shop_id, currency_code
 ),
 

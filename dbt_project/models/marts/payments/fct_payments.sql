@@ -4,13 +4,17 @@
         materialized='incremental',
         incremental_strategy='delete_insert',
         unique_key='merchant_id, shop_id, invoice_id, payment_id',
-        order_by='(merchant_id, shop_id, created_at)'
+        partition_by='toYYYYMM(event_date)',
+        order_by='(merchant_id, shop_id, created_at)',
+        settings=payment_fact_table_settings(),
+        query_settings=payment_fact_query_settings()
     )
 }}
 
 -- One row per payment: its attributes from payment.created, its status from the latest event by sequence_id,
 -- and whether it ever reached captured (a later refund or chargeback has its own entity and does not undo
--- that). Incremental: delete+insert of the payments that have events in the run's window.
+-- that). event_date is the day payment.created was loaded on; the table is partitioned by its month.
+-- Incremental: delete+insert of the payments that have events in the run's window.
 with state as (
     select
         invoice_id,
@@ -58,7 +62,8 @@ select
     c.payment_provider_id as payment_provider_id,
     c.payment_terminal_id as payment_terminal_id,
     c.payment_domain_revision as payment_domain_revision,
-    coalesce(c.payment_customer_id, c.payment_fingerprint) as payer
+    coalesce(c.payment_customer_id, c.payment_fingerprint) as payer,
+    c.event_date as event_date
 from (
     select * from {{ ref('stg_payments__events') }}
     where event_type = 'payment.created'

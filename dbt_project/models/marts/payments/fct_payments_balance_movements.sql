@@ -2,14 +2,18 @@
 -- depends_on: {{ ref('int_payments__invoice_days') }} (the days that hold their events)
 -- Every movement of money on a shop's account, at the moment it happened: a payment when it is captured
 -- (funds acquired, fee charged), a refund when it succeeds, a chargeback when it is accepted, a payout when
--- it is paid. balance_change is what the movement does to the shop's balance. Incremental: delete+insert of
+-- it is paid. balance_change is what the movement does to the shop's balance. event_date is the first day an
+-- event with that status was loaded on; the table is partitioned by its month. Incremental: delete+insert of
 -- the movements of the entities that have events in the run's window.
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete_insert',
         unique_key='movement_type, merchant_id, shop_id, invoice_id, entity_id',
-        order_by='(moved_at, merchant_id, shop_id)'
+        partition_by='toYYYYMM(event_date)',
+        order_by='(moved_at, merchant_id, shop_id)',
+        settings=payment_fact_table_settings(),
+        query_settings=payment_fact_query_settings()
     )
 }}
 {%- set touched = payment_entities_in_window() if is_incremental() else none %}
@@ -21,7 +25,8 @@ with reached as (
         shop_id,
         invoice_id,
         entity_id,
-        min(changed_at) as moved_at
+        min(changed_at) as moved_at,
+        min(event_date) as first_event_date  -- not event_date: the alias would shadow the column in WHERE
     from {{ ref('int_payments__status_history') }}
     where (entity_type, status) in (
         ('payment', 'captured'), ('refund', 'succeeded'), ('chargeback', 'accepted'), ('payout', 'paid')
@@ -72,7 +77,8 @@ select
     toInt64(a.funds_charged_back) as funds_charged_back,
     toInt64(a.funds_paid_out) as funds_paid_out,
     toInt64(a.funds_acquired - a.fee_charged - a.funds_refunded - a.funds_charged_back - a.funds_paid_out)
-        as balance_change
+        as balance_change,
+    r.first_event_date as event_date
 from reached as r
 inner join amounts as a
     on a.entity_type = r.entity_type
