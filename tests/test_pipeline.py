@@ -362,17 +362,7 @@ def test_a_run_replaces_its_days_in_month_partitions_and_a_day_partitioned_table
     assert rows_before[0] > 0
 
     def run_day(day: date) -> str:
-        done = _dbt(
-            copy,
-            tmp_path / f"target-{day}",
-            "run",
-            "--select",
-            "fct_viewing_sessions",
-            "--vars",
-            json.dumps({"min_date": str(day), "max_date": str(day)}),
-        )
-        assert done.returncode == 0, done.stdout[-2000:]
-        return done.stdout
+        return _run_model_for_day(copy, tmp_path / f"target-{day}", "fct_viewing_sessions", day)
 
     assert f"{sessions}: partitioned by session_date, the model now by toYYYYMM(session_date); copying" in run_day(day1)
     with Warehouse(path=str(copy)).connect() as conn:
@@ -418,21 +408,11 @@ def test_a_payments_fact_from_before_event_date_is_rebuilt_from_all_history(defs
         conn.command("DROP TABLE marts.before_event_date")
     assert built[0] > 0
 
-    day = TINY_START + timedelta(days=TINY_DAYS - 1)
-    done = _dbt(
-        copy,
-        tmp_path / "target",
-        "run",
-        "--select",
-        "fct_invoices",
-        "--vars",
-        json.dumps({"min_date": str(day), "max_date": str(day)}),
-    )
-    assert done.returncode == 0, done.stdout[-2000:]
+    output = _run_model_for_day(copy, tmp_path / "target", "fct_invoices", TINY_START + timedelta(days=TINY_DAYS - 1))
     assert (
         f"{invoices}: partitioned by nothing, the model now by toYYYYMM(event_date) (a column the table does not"
         " have yet: event_date); rebuilding it from all history"
-    ) in " ".join(done.stdout.split())
+    ) in " ".join(output.split())
     with Warehouse(path=str(copy)).connect() as conn:
         assert table_fingerprints(conn)[invoices] == built
         partition_key = conn.scalar("SELECT partition_key FROM system.tables WHERE name = 'fct_invoices'")
@@ -451,6 +431,15 @@ def _copy_of_warehouse(defs, tmp_path: Path) -> Path:
     with hold_lease(path, "a test copying the warehouse", timeout=300):
         shutil.copytree(path, copy, symlinks=True)  # the database directories are relative links
     return copy
+
+
+def _run_model_for_day(warehouse: Path, target: Path, model: str, day: date) -> str:
+    """`dbt run` of one model for one day's window on `warehouse`; its output (the run must succeed)."""
+    done = _dbt(
+        warehouse, target, "run", "--select", model, "--vars", json.dumps({"min_date": str(day), "max_date": str(day)})
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
+    return done.stdout
 
 
 def _dbt(warehouse: Path, target: Path, *args: str) -> subprocess.CompletedProcess:
