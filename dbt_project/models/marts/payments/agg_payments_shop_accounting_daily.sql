@@ -47,6 +47,8 @@ movements as (
     inner join openings as o
         on o.merchant_id = m.merchant_id and o.shop_id = m.shop_id and o.currency_code = m.currency_code
     where toDate(m.moved_at) >= o.first_day
+        -- the same bound for all shops, which the sorting key (moved_at first) uses to skip the older movements
+        and m.moved_at >= (select toDateTime64(min(first_day), 3, 'UTC') from recomputed_from)
 ),
 {%- else %}
 movements as (
