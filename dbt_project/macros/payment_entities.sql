@@ -28,7 +28,7 @@
 {#- The days that hold events of the invoices and payouts with events in the run's window: the only days
     (partitions) whose events the current-state marts need to read. `invoice_days` and `events` are
     int_payments__invoice_days' and stg_payments__events' relations where ref() cannot be used (a data test's
-    filter, a model's config). -#}
+    filter, a payments fact's delete). -#}
 {% macro payment_event_days_in_window(invoice_days=none, events=none) -%}
     (
         select distinct event_date from {{ invoice_days or ref('int_payments__invoice_days') }}
