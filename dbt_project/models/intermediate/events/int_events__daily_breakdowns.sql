@@ -15,12 +15,8 @@
         ttl='event_date + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
     )
 }}
-with
-{%- if is_incremental() %}
-rebuilt_days as (select event_date from {{ events_rebuilt_days() }}),
-{%- endif %}
-
-views as (
+{%- set rebuilt_days = events_rebuilt_days_list() if is_incremental() else none %}
+with views as (
     select
         organization_id,
         assumeNotNull(event_id) as event_id,
@@ -32,7 +28,7 @@ views as (
     from (
         select * from {{ ref('fct_analytics_events') }}
         where event_type = 'page.view' and event_id is not null
-        {%- if is_incremental() %} and event_date in (select event_date from rebuilt_days){% endif %}
+        {%- if rebuilt_days %} and event_date in {{ rebuilt_days }}{% endif %}
     )
     group by organization_id, event_id, event_date, breakdown_value
 ),
@@ -52,9 +48,9 @@ registrations as (
         -- the registrations completed on the rebuilt days, from their events on the days that hold them
         select * from {{ registrations_among(
             '(select registration_id from ' ~ ref('fct_analytics_events') ~ " where event_type = 'registration.completed'"
-            ~ ' and event_date in (select event_date from rebuilt_days))'
+            ~ ' and event_date in ' ~ rebuilt_days ~ ')'
         ) }}
-        where completed and completed_date in (select event_date from rebuilt_days)
+        where completed and completed_date in {{ rebuilt_days }}
         {%- else %}
         select * from {{ ref('int_events__registrations') }} where completed
         {%- endif %}

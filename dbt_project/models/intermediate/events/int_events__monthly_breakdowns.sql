@@ -23,6 +23,6 @@ select
     {{ merged_event_figures() }}
 from {{ ref('int_events__daily_breakdowns') }}
 {%- if is_incremental() %}
-where toStartOfMonth(event_date) in (select toStartOfMonth(event_date) from {{ events_rebuilt_days() }})
+where toStartOfMonth(event_date) in {{ events_rebuilt_days_list(months=true) }}
 {%- endif %}
 group by organization_id, event_id, event_month, breakdown, breakdown_value

@@ -25,5 +25,5 @@ select
     {{ merged_event_figures() }}
 from {{ ref('int_events__daily_breakdowns') }}
 where breakdown = 'source'
-{%- if is_incremental() %} and event_date in (select event_date from {{ events_rebuilt_days() }}){% endif %}
+{%- if is_incremental() %} and event_date in {{ events_rebuilt_days_list() }}{% endif %}
 group by organization_id, event_id, event_date
