@@ -20,9 +20,5 @@
     {%- set days = run_query('select toString(event_date) from ' ~ payment_event_days_in_window(
         relation_of_model('int_payments__invoice_days'), relation_of_model('stg_payments__events')) ~ ' order by 1'
     ).columns[0].values() -%}
-    {%- set window = partition_window('event_date') -%}
-    {%- if not days -%}
-        {%- do return(window) -%}
-    {%- endif -%}
-    {%- do return("(event_date in ('" ~ days | join("', '") ~ "') or " ~ window ~ ')') -%}
+    {%- do return('(event_date in ' ~ sql_list(days) ~ ' or ' ~ partition_window('event_date') ~ ')') -%}
 {%- endmacro %}

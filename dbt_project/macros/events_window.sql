@@ -81,13 +81,9 @@
     in several places would otherwise find them (1.2 s at 365 days of history) once for each. -#}
 {% macro events_rebuilt_days_list(months=false) -%}
     {%- if not execute -%}
-        {%- do return('(select toDate(0) where 0)') -%}
+        {%- do return(sql_list([])) -%}
     {%- endif -%}
     {%- set day = 'toStartOfMonth(event_date)' if months else 'event_date' -%}
-    {%- set days = run_query('select distinct toString(' ~ day ~ ') from ' ~ events_rebuilt_days() ~ ' order by 1')
-        .columns[0].values() -%}
-    {%- if not days -%}
-        {%- do return('(select toDate(0) where 0)') -%}
-    {%- endif -%}
-    {%- do return("(toDate('" ~ days | join("'), toDate('") ~ "'))") -%}
+    {%- do return(sql_list(run_query('select distinct toString(' ~ day ~ ') from ' ~ events_rebuilt_days() ~ ' order by 1')
+        .columns[0].values())) -%}
 {%- endmacro %}
