@@ -2,8 +2,9 @@
 -- (var funnel_window_hours, default 720 = 30 days): page view -> registration started -> registration
 -- completed -> checked in. A user is counted at a stage only after reaching the stages before it in that
 -- order, so stage counts never increase; a zero denominator gives a null rate. A user's stage is the furthest
--- of their chains by start day (int_events__funnel_chains). Incremental: a run recomputes the events its
--- analytics events belong to; an event leaves the mart when its last analytics event is past the retention.
+-- of their chains by start day; the users at each stage are counted from their last start days in
+-- int_events__funnel_users. Incremental: a run recomputes the events its analytics events belong to; an
+-- event leaves the mart when its last analytics event is past the retention.
 {{
     config(
         materialized='incremental',
@@ -13,17 +14,18 @@
         ttl='last_event_date + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
     )
 }}
--- a user's stage is the furthest of their chains, so the users at stage k or further are the users with a
--- chain that reaches k: distinct users per event and stage, with no table of every user's stage in memory
+-- a user is at stage k while their last chain reaching it is kept (its start day within the retention); a user
+-- with no chain left (last_start_page_view 1970-01-01, removed by that model's post-hook) is at none
+{%- set kept = '> today() - ' ~ events_retention_days() %}
 with per_event as (
     select
         organization_id,
         event_id,
-        uniqExact(user_id) as page_views,
-        uniqExactIf(user_id, level >= 2) as registration_started,
-        uniqExactIf(user_id, level >= 3) as registration_completed,
-        uniqExactIf(user_id, level >= 4) as checked_in
-    from {{ ref('int_events__funnel_chains') }}
+        countIf(last_start_page_view {{ kept }}) as page_views,
+        {%- for stage in funnel_later_stages() %}
+        countIf(last_start_{{ stage }} {{ kept }}) as {{ stage }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ ref('int_events__funnel_users') }}
     {%- if is_incremental() %}
     where event_id in {{ events_touched_in_window('user_id is not null') }}
     {%- endif %}
