@@ -190,6 +190,44 @@ def test_rematerializing_a_partition_changes_nothing(defs, first_run):
         assert _snapshot(conn) == before
 
 
+@pytest.mark.slow
+def test_the_days_found_once_per_run_are_read_only_by_the_run_that_found_them(defs, first_run, monkeypatch, tmp_path):
+    """int_payments__window_event_days holds the days of the touched invoices, found once per run: the run that
+    built it reads it; a run of a payments fact alone (which leaves it as it was) looks the days up itself and
+    writes the same rows."""
+    from orchestration.dbt.assets import dbt_incremental_models
+    from orchestration.dbt.invocations import TARGET_DIR
+    from orchestration.dbt.resources import dbt_resource
+
+    warehouse = defs.resources["warehouse"]
+    day = TINY_START.isoformat()
+    result = materialize([dbt_incremental_models], resources=defs.resources, partition_key=day)
+    assert result.success
+    [run_dir] = TARGET_DIR.glob(f"dbt_incremental_models-{result.run_id[:7]}-*")
+    fact = Path("compiled/ott_analytics/models/marts/payments/fct_payments.sql")
+    in_run = (run_dir / fact).read_text()
+    read_found = "select event_date from `intermediate`.`int_payments__window_event_days`"
+    assert read_found in in_run and "lookup_key in" not in in_run
+    with warehouse.connect() as conn:
+        before = _snapshot(conn)
+        found = conn.query_arrow("SELECT * FROM intermediate.int_payments__window_event_days ORDER BY ALL").to_pylist()
+    [invocation] = {row["invocation_id"] for row in found}
+    days_model = Path("compiled/ott_analytics/models/intermediate/payments/int_payments__window_event_days.sql")
+    assert f"'{invocation}' as invocation_id" in (run_dir / days_model).read_text()
+
+    monkeypatch.setenv("OTT_WAREHOUSE_PATH", warehouse.path)
+    window = json.dumps({"min_date": day, "max_date": day})
+    dbt_resource().cli(["build", "-s", "fct_payments", "--vars", window], target_path=tmp_path).wait()
+    alone = (tmp_path / fact).read_text()
+    assert read_found not in alone and "lookup_key in" in alone
+    with warehouse.connect() as conn:
+        assert _snapshot(conn) == before
+        assert (
+            conn.query_arrow("SELECT * FROM intermediate.int_payments__window_event_days ORDER BY ALL").to_pylist()
+            == found
+        )
+
+
 def test_the_demo_summary_reads_every_headline(conn):
     from query.summary import HEADLINES, mart_row_counts, summary_text
 

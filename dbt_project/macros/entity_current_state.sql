@@ -17,6 +17,7 @@
     query_settings=payment_fact_query_settings()
 ) }}
 -- depends_on: {{ ref('int_payments__invoice_days') }} (in incremental runs: the days that hold events of the entities in the window)
+-- depends_on: {{ ref('int_payments__window_event_days') }} (the same days, found once per run)
 select
     e.merchant_id as merchant_id,
     e.shop_id as shop_id,

@@ -77,13 +77,15 @@
 {%- endmacro %}
 
 {#- events_rebuilt_days() written out as a list of dates (or, with `months`, of the first days of their months),
-    queried when the model is compiled, after the models it reads were built: a model that filters on the days
-    in several places would otherwise find them (1.2 s at 365 days of history) once for each. -#}
+    queried when the model is compiled, after the models it reads were built: from int_events__rebuilt_days when
+    this run built it (it is upstream of the models that call this), else found here. -#}
 {% macro events_rebuilt_days_list(months=false) -%}
     {%- if not execute -%}
         {%- do return(sql_list([])) -%}
     {%- endif -%}
+    {%- set found = relation_of_model('int_events__rebuilt_days') -%}
+    {%- set days = '(select event_date from ' ~ found ~ ')' if built_by_this_run(found) else events_rebuilt_days() -%}
     {%- set day = 'toStartOfMonth(event_date)' if months else 'event_date' -%}
-    {%- do return(sql_list(run_query('select distinct toString(' ~ day ~ ') from ' ~ events_rebuilt_days() ~ ' order by 1')
+    {%- do return(sql_list(run_query('select distinct toString(' ~ day ~ ') from ' ~ days ~ ' order by 1')
         .columns[0].values())) -%}
 {%- endmacro %}

@@ -26,10 +26,22 @@
 {%- endmacro %}
 
 {#- The days that hold events of the invoices and payouts with events in the run's window: the only days
-    (partitions) whose events the current-state marts need to read. `invoice_days` and `events` are
+    (partitions) whose events the current-state marts need to read. Found once per run by
+    int_payments__window_event_days, whose rows this reads when that run built them (it is upstream of every
+    payments fact); else, as in a run that does not build it, looked up here. `invoice_days` and `events` are
     int_payments__invoice_days' and stg_payments__events' relations where ref() cannot be used (a data test's
     filter, a payments fact's delete). -#}
 {% macro payment_event_days_in_window(invoice_days=none, events=none) -%}
+    {%- set found = relation_of_model('int_payments__window_event_days') -%}
+    {%- if built_by_this_run(found) -%}
+        (select event_date from {{ found }})
+    {%- else -%}
+        {{ payment_event_days_looked_up(invoice_days, events) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- payment_event_days_in_window, looked up in the day index. -#}
+{% macro payment_event_days_looked_up(invoice_days=none, events=none) -%}
     (
         select distinct event_date from {{ invoice_days or ref('int_payments__invoice_days') }}
         where lookup_key in (

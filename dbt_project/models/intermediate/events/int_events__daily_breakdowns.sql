@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_events__rebuilt_days') }} (in incremental runs: the days it rebuilds, found once per run)
 -- depends_on: {{ ref('int_events__registration_days') }} (in incremental runs: the days that hold the events of the registrations a run touches)
 -- Per organization, event, UTC day and breakdown (source: the view's or the registration's traffic source;
 -- ticket_type: the registration's): views, unique viewers as an exact mergeable state, and the registrations

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_events__rebuilt_days') }} (in incremental runs: the days it rebuilds, found once per run)
 -- depends_on: {{ ref('int_events__registration_days') }} (in incremental runs: the days that hold the events of the registrations a run touches)
 -- depends_on: {{ ref('fct_analytics_events') }} (in incremental runs: the analytics events of the window)
 {{

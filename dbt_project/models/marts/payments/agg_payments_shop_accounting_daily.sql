@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('stg_payments__events') }} (the entities with events in the window, in incremental runs)
 -- depends_on: {{ ref('int_payments__invoice_days') }} (the days that hold their events, in incremental runs)
+-- depends_on: {{ ref('int_payments__window_event_days') }} (the same days, found once per run)
 {{
     config(
         materialized='incremental',

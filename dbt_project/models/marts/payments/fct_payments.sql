@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('int_payments__invoice_days') }} (in incremental runs: the days that hold events of the entities in the window)
+-- depends_on: {{ ref('int_payments__window_event_days') }} (the same days, found once per run)
 {{
     config(
         materialized='incremental',

@@ -1,5 +1,6 @@
 -- depends_on: {{ ref('stg_payments__events') }} (the entities with events in the window, in incremental runs)
 -- depends_on: {{ ref('int_payments__invoice_days') }} (the days that hold their events)
+-- depends_on: {{ ref('int_payments__window_event_days') }} (the same days, found once per run)
 -- Every movement of money on a shop's account, at the moment it happened: a payment when it is captured
 -- (funds acquired, fee charged), a refund when it succeeds, a chargeback when it is accepted, a payout when
 -- it is paid. balance_change is what the movement does to the shop's balance. event_date is the first day an
