@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ingest.generator import generate
-from orchestration.resources import LandingZone
+from orchestration.resources import ExportsDir, LandingZone
 from tests.table_fingerprints import table_fingerprints
 from warehouse import Warehouse
 
@@ -24,7 +24,14 @@ MERCHANT = "0f0e0d0c-0b0a-4909-8807-060504030201"
 
 
 def _daily_pipeline(defs, warehouse: Warehouse, landing: Path, partition_key: str | None = None, tags=None) -> None:
-    resources = {**defs.resources, "warehouse": warehouse, "landing": LandingZone(path=str(landing))}
+    # exports of its own: the session's published snapshots belong to the session's warehouse (tests/test_reports.py)
+    exports = ExportsDir(path=str(Path(warehouse.path).parent / f"exports-{Path(warehouse.path).name}"))
+    resources = {
+        **defs.resources,
+        "warehouse": warehouse,
+        "landing": LandingZone(path=str(landing)),
+        "exports": exports,
+    }
     result = defs.resolve_job_def("daily_pipeline").execute_in_process(
         partition_key=partition_key, resources=resources, tags=tags, raise_on_error=False
     )
