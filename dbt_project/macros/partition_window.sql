@@ -4,6 +4,12 @@
     {{ column }} between toDate('{{ var("min_date") }}') - {{ days_before }} and toDate('{{ var("max_date") }}') + {{ days_after }}
 {%- endmacro %}
 
+{#- True when the run has a window (Dagster passed min_date and max_date); false in a build of all history, whose
+    vars are dbt_project.yml's defaults. -#}
+{% macro run_has_window() -%}
+    {{ return(var('min_date') != '1970-01-01') }}
+{%- endmacro %}
+
 {#- How many UTC days after the day it starts a viewing session can reach: ingest quarantines sessions longer
     than OTT_MAX_SESSION_HOURS (24 by default), so a session touches at most this many following days. -#}
 {% macro session_span_days() -%}

@@ -64,7 +64,7 @@
     all). -#}
 {% macro rewritten_rows_condition(node) -%}
     {%- set spec = node.config.meta.get('rewritten_rows') -%}
-    {%- if not spec or var('min_date') == '1970-01-01' -%}
+    {%- if not spec or not run_has_window() -%}
         {%- do return(none) -%}
     {%- endif -%}
     {%- if spec.get('events') -%}
@@ -91,7 +91,7 @@
     (on_payment_event_days), else none. The rewritten-row tests and the fact's delete use it. -#}
 {% macro payment_fact_days_condition(node) -%}
     {%- set spec = node.config.meta.get('rewritten_rows') or {} -%}
-    {%- if var('min_date') == '1970-01-01' or not (spec.get('payment_entity') or spec.get('payment_entities')) -%}
+    {%- if not run_has_window() or not (spec.get('payment_entity') or spec.get('payment_entities')) -%}
         {%- do return(none) -%}
     {%- endif -%}
     {%- do return(on_payment_event_days(

@@ -7,4 +7,4 @@
 
 select distinct event_date, '{{ invocation_id }}' as invocation_id
 from {{ events_rebuilt_days() }}
-where {{ 'false' if var('min_date') == '1970-01-01' else 'true' }}  -- a build of all history rebuilds every day
+where {{ 'true' if run_has_window() else 'false' }}  -- a build of all history rebuilds every day

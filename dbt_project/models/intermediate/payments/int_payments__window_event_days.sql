@@ -8,4 +8,4 @@
 
 select event_date, '{{ invocation_id }}' as invocation_id
 from {{ payment_event_days_looked_up() }}
-where {{ 'false' if var('min_date') == '1970-01-01' else 'true' }}  -- a build of all history reads every day
+where {{ 'true' if run_has_window() else 'false' }}  -- a build of all history reads every day
