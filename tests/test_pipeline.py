@@ -166,8 +166,9 @@ def _snapshot(conn) -> dict[str, list]:
 @pytest.mark.slow
 def test_rematerializing_a_partition_or_a_fact_alone_changes_nothing(defs, first_run, monkeypatch, tmp_path):
     """The partition again, then its dbt models again, then a payments fact alone: the same rows each time. The
-    days of the touched invoices are found once per run (int_payments__window_event_days): the run that built
-    that table reads it; a run of the fact alone, which leaves the table as it was, looks the days up itself."""
+    days of the touched invoices (int_payments__window_event_days) and the rebuilt event days
+    (int_events__rebuilt_days) are found once per run: the run that built those tables reads them; a run of the
+    fact alone, which leaves the table as it was, looks the days up itself."""
     warehouse = defs.resources["warehouse"]
     with warehouse.connect() as conn:
         before = _snapshot(conn)
@@ -190,7 +191,9 @@ def test_rematerializing_a_partition_or_a_fact_alone_changes_nothing(defs, first
     [log] = TARGET_DIR.glob(f"dbt_incremental_models-{result.run_id[:7]}-*/dbt.log")
     [run_dir] = TARGET_DIR.glob(f"dbt_incremental_models-{again.run_id[:7]}-*")
     assert "Unable to do partial parsing" in log.read_text()  # the day's vars differ from the range's
-    assert "Unable to do partial parsing" not in (run_dir / "dbt.log").read_text()
+    run_log = (run_dir / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in run_log
+    assert "(select event_date from `intermediate`.`int_events__rebuilt_days`)" in run_log  # the event days, too
     with warehouse.connect() as conn:
         assert _snapshot(conn) == before
         found = conn.query_arrow("SELECT * FROM intermediate.int_payments__window_event_days ORDER BY ALL").to_pylist()
