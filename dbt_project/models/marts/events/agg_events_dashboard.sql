@@ -1,3 +1,5 @@
+-- depends_on: {{ ref('int_events__rebuilt_days') }} (in incremental runs: the days it rebuilds, found once per run)
+-- depends_on: {{ ref('int_events__registration_days') }} (in incremental runs: the days that hold the events of the registrations a run touches)
 -- The Analytics Service dashboard per event: totals, by day, by ticket type and by traffic source.
 -- Views come from page.view events; registrations are completed registrations (registration.created
 -- counts as completed), confirmed = not cancelled, checkedIn = confirmed and checked in.
@@ -5,23 +7,33 @@
 -- totals (the merge of the source rows), sources and ticket types merge the monthly states of
 -- int_events__monthly_breakdowns for the months none of whose days is past the retention, and the daily states of
 -- int_events__daily_breakdowns for the older months (the same figures as merging every day, from about twelve
--- states a year instead of 365). Incremental: a run recomputes the events its analytics events belong to; an
--- event leaves the mart when its last analytics event is past the retention.
+-- states a year instead of 365). Days past the retention are left out.
+-- Incremental: a run recomputes the events its analytics events belong to; an event leaves the mart when its last
+-- analytics event is past the retention. Of a recomputed event's day rows, only the days the run rebuilds are read
+-- from agg_events_organization_daily (finalizing a day's state reads all of its viewers); its other days are the
+-- rows kept from the run that last recomputed it, since agg_events_organization_daily changes only on the days a
+-- run rebuilds. The model reads itself, so the table is rewritten and swapped in at once (legacy strategy): a
+-- killed run leaves it as it was.
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete_insert',
+        incremental_strategy='legacy',
         unique_key='event_id',
         order_by='(organization_id, event_id, breakdown, breakdown_value)',
         ttl='last_event_date + INTERVAL ' ~ events_retention_days() ~ ' DAY DELETE'
     )
 }}
 {%- set recomputed = ('event_id in ' ~ events_touched_in_window()) if is_incremental() else '1 = 1' %}
-{#- The first day of the first month none of whose days the retention (a TTL on the daily tables) removes -#}
+{%- set rebuilt_days = events_rebuilt_days_list() if is_incremental() else none %}
+{#- Days after this one are within the retention (the TTL of the daily tables) -#}
+{%- set retained = 'today() - ' ~ events_retention_days() %}
+{#- The first day of the first month none of whose days the retention removes -#}
 {%- set whole_months_from = 'toStartOfMonth(addMonths(today() - ' ~ (events_retention_days() - 1) ~ ', 1))' %}
 
 with organization_daily as (
-    select * from {{ ref('agg_events_organization_daily') }} where {{ recomputed }}
+    select * from {{ ref('agg_events_organization_daily') }}
+    where {{ recomputed }} and event_date > {{ retained }}
+    {%- if is_incremental() %} and event_date in {{ rebuilt_days }}{% endif %}
 ),
 
 breakdown_states as (
@@ -35,7 +47,7 @@ breakdown_states as (
     select organization_id, event_id, breakdown, breakdown_value, total_views, unique_viewers_state,
         total_registrations, confirmed_registrations, checked_in
     from {{ ref('int_events__daily_breakdowns') }}
-    where {{ recomputed }} and toStartOfMonth(event_date) < {{ whole_months_from }}
+    where {{ recomputed }} and toStartOfMonth(event_date) < {{ whole_months_from }} and event_date > {{ retained }}
 ),
 
 by_dimension as (
@@ -54,6 +66,18 @@ by_dimension as (
         total_views, finalizeAggregation(unique_viewers_state),
         total_registrations, confirmed_registrations, checked_in
     from organization_daily
+
+    {%- if is_incremental() %}
+
+    union all
+
+    -- the event's other days, kept from the run that last recomputed it
+    select organization_id, event_id, breakdown, breakdown_value,
+        totalViews, uniqueViews, totalRegistrations, confirmedRegistrations, checkedIn
+    from {{ this }}
+    where breakdown = 'day' and {{ recomputed }} and toDate(breakdown_value) > {{ retained }}
+        and toDate(breakdown_value) not in {{ rebuilt_days }}
+    {%- endif %}
 
     union all
 
