@@ -75,8 +75,9 @@ by_dimension as (
     select organization_id, event_id, breakdown, breakdown_value,
         totalViews, uniqueViews, totalRegistrations, confirmedRegistrations, checkedIn
     from {{ this }}
-    where breakdown = 'day' and {{ recomputed }} and toDate(breakdown_value) > {{ retained }}
-        and toDate(breakdown_value) not in {{ rebuilt_days }}
+    -- OrNull: ClickHouse may evaluate these conditions on rows of the other breakdowns as well
+    where breakdown = 'day' and {{ recomputed }} and toDateOrNull(breakdown_value) > {{ retained }}
+        and toDateOrNull(breakdown_value) not in {{ rebuilt_days }}
     {%- endif %}
 
     union all
