@@ -73,6 +73,17 @@ def test_asset_checks_from_dbt_tests_all_pass(first_run):
     assert all(c.passed for c in checks), [c.check_name for c in checks if not c.passed]
 
 
+def test_every_dbt_test_is_an_asset_check_the_run_evaluates(first_run):
+    """Also a test joining models of two dbt asset definitions (dbt_project/selectors.yml): dagster-dbt would
+    otherwise log it as an observation, with a warning on every run."""
+    from orchestration.dbt.resources import dbt_project
+
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    tests = {node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "test"}
+    assert {check.check_name for check in first_run.get_asset_check_evaluations()} == tests
+    assert "relationships_stg_content__episodes_title_id__title_id__ref_stg_content__titles_" in tests
+
+
 def test_viewing_marts_match_the_landing_files(conn, landing):
     sessions = _valid_sessions(landing)
     per_day = conn.query_df(

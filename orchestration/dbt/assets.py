@@ -13,10 +13,10 @@ from orchestration.dbt.translator import OttDbtTranslator
 from orchestration.partitions import daily_partitions
 from warehouse import Warehouse
 
-# Incremental models and the models they are built from run per partition; the rest depends on them.
+# Incremental models and the models they are built from run per partition; the rest depends on them
+# (dbt_project/selectors.yml: everything else, except the models built from a command's options, which have
+# their own @dbt_assets in their domain).
 INCREMENTAL = "+config.materialized:incremental"
-# Models built from a command's options (vars) have their own @dbt_assets in their domain.
-OPTION_DRIVEN = "tag:channel_sorting"
 
 
 class IncrementalModelsConfig(Config):
@@ -50,7 +50,7 @@ def dbt_incremental_models(
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    exclude=f"{INCREMENTAL} {OPTION_DRIVEN}",
+    selector="dbt_models",
     name="dbt_models",
     dagster_dbt_translator=OttDbtTranslator(),
 )

@@ -35,7 +35,7 @@ def ensure_manifest() -> Path:
     gets a current one without a separate step.
     """
     manifest = dbt_project.manifest_path
-    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    sources = [DBT_PROJECT_DIR / name for name in ("dbt_project.yml", "profiles.yml", "selectors.yml")]
     for folder in ("models", "macros", "tests"):
         sources += [p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file()]
     newest = max(p.stat().st_mtime for p in sources)
