@@ -4,7 +4,9 @@ For each history length (days, at --scale): generate the world and build the who
 a full rebuild of every mart, which is what every scheduled run cost before the marts were incremental;
 histories longer than --chunk-days are built as consecutive backfills of at most that many days, each one
 run, as an operator loads a year), then run the last day's `daily_pipeline` partition and
-`cache_max_online` as the command line and the scheduler run them, each in a fresh process, best of two.
+`cache_max_online` as the command line and the scheduler run them, each in a fresh process: one run first
+that is not counted (it parses the dbt project for this warehouse after a code change and finishes the merges
+the last build left), then the best of two.
 Every step's wall time and peak RSS (its process, which runs dbt too) go to
 bench/results/incremental.json. A built history is kept (and a half-built one resumed) between runs.
 
@@ -41,9 +43,11 @@ def _step(workdir: Path, *args: str) -> dict:
     return {"seconds": round(seconds, 1), "peak_rss_mib": peak}
 
 
-def _best_of_two(workdir: Path, *args: str) -> dict:
+def _best_of_two_after_a_warm_up(workdir: Path, *args: str) -> dict:
+    warm_up = _step(workdir, *args)
     runs = [_step(workdir, *args) for _ in range(2)]
-    return {**min(runs, key=lambda r: r["seconds"]), "runs_seconds": [r["seconds"] for r in runs]}
+    best = min(runs, key=lambda r: r["seconds"])
+    return {**best, "runs_seconds": [r["seconds"] for r in runs], "warm_up_seconds": warm_up["seconds"]}
 
 
 def _build(data: Path, first: date, last: date, chunk_days: int) -> list[dict]:
@@ -90,8 +94,8 @@ def history(days: int, scale: float, chunk_days: int, workdir: Path) -> dict:
         "first_day": built["first"],
         "generated": built["counts"],
         "full_rebuild_of_history": built["full_build"],
-        "daily_pipeline_one_day": _best_of_two(data, "run", "daily_pipeline", "--date", last),
-        "cache_max_online": _best_of_two(data, "cache_max_online", "--date", last),
+        "daily_pipeline_one_day": _best_of_two_after_a_warm_up(data, "run", "daily_pipeline", "--date", last),
+        "cache_max_online": _best_of_two_after_a_warm_up(data, "cache_max_online", "--date", last),
     }
 
 
