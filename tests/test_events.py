@@ -230,8 +230,6 @@ def test_the_dashboard_is_the_same_from_monthly_states_as_from_daily_ones(world,
     daily states. With a 31-day retention the world's first day is at the boundary, so the dashboard built
     again reads its month from the daily rows (and the next day's from the monthly rows when it starts a
     month): the same rows as with the one-year retention, where every month is whole."""
-    from orchestration.dbt.resources import DBT_PROJECT_DIR, dbt_resource
-
     warehouse = world["resources"]["warehouse"]
     rows = "SELECT * EXCEPT last_event_date FROM marts.agg_events_dashboard ORDER BY ALL"
     with warehouse.connect() as conn:
@@ -240,17 +238,55 @@ def test_the_dashboard_is_the_same_from_monthly_states_as_from_daily_ones(world,
     assert dt.date.fromisoformat(str(whole_from)) > DAY1  # the first day's month is read from the daily rows
     assert len(from_monthly_states) > 5
 
+    _rebuild_dashboard(warehouse, 31, monkeypatch, tmp_path)
+
+    with warehouse.connect() as conn:
+        assert conn.query_arrow(rows).to_pylist() == from_monthly_states
+
+
+def test_the_dashboard_leaves_out_days_past_the_retention_that_the_ttl_has_not_removed_yet(
+    world, monkeypatch, tmp_path
+):
+    """A 30-day retention puts the world's first day past it while the daily tables still hold that day (their
+    TTL changes when they are built again): the dashboard built with it has no row for that day, and its totals
+    count only the views of the days after it."""
+    warehouse = world["resources"]["warehouse"]
+    past = "breakdown = 'day' AND toDate(breakdown_value) <= today() - 30"
+    with warehouse.connect() as conn:
+        assert conn.scalar(f"SELECT count() FROM marts.agg_events_dashboard WHERE {past}") > 0
+        assert conn.scalar("SELECT min(event_date) FROM marts.agg_events_organization_daily") == DAY1
+
+    _rebuild_dashboard(warehouse, 30, monkeypatch, tmp_path)
+
+    retained_views = "event_type = 'page.view' AND event_date > today() - 30"
+    with warehouse.connect() as conn:
+        assert conn.scalar(f"SELECT count() FROM marts.agg_events_dashboard WHERE {past}") == 0
+        totals = conn.query_arrow(
+            "SELECT event_id, totalViews, uniqueViews FROM marts.agg_events_dashboard WHERE breakdown = 'total'"
+        ).to_pylist()
+        expected = conn.query_arrow(
+            f"SELECT event_id, toUInt64(countIf({retained_views})) AS totalViews,"
+            f" toUInt64(uniqExactIf(user_id, {retained_views})) AS uniqueViews"
+            " FROM marts.fct_analytics_events WHERE event_id IS NOT NULL GROUP BY event_id"
+        ).to_pylist()
+        all_views = conn.scalar("SELECT countIf(event_type = 'page.view') FROM marts.fct_analytics_events")
+    expected_by_event = {row["event_id"]: row for row in expected}
+    assert totals and all(row == expected_by_event[row["event_id"]] for row in totals)
+    assert sum(row["totalViews"] for row in totals) < all_views  # the first day's views are left out
+
+
+def _rebuild_dashboard(warehouse: Warehouse, retention_days: int, monkeypatch, tmp_path) -> None:
+    """dbt builds the dashboard alone from scratch with another retention (the daily tables keep theirs)."""
+    from orchestration.dbt.resources import DBT_PROJECT_DIR, dbt_resource
+
     monkeypatch.setenv("OTT_WAREHOUSE_PATH", warehouse.path)
     kept_parse = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
     if kept_parse.exists():
         (tmp_path / "partial_parse.msgpack").write_bytes(kept_parse.read_bytes())
-    retention = json.dumps({"events_retention_days": 31})
+    retention = json.dumps({"events_retention_days": retention_days})
     dbt_resource().cli(
         ["build", "-s", "agg_events_dashboard", "--full-refresh", "--vars", retention], target_path=tmp_path
     ).wait()
-
-    with warehouse.connect() as conn:
-        assert conn.query_arrow(rows).to_pylist() == from_monthly_states
 
 
 def _write_page_views(landing, day: dt.date, created_at: dict[str, str]) -> None:
