@@ -4,16 +4,16 @@ They are observed, not built: each names an application outside the dbt project 
 published snapshots, the Magista DSL, the Smarty write-back, the event exports).
 """
 
-import json
 from pathlib import Path
 
 from dagster import AssetKey, AssetSpec
+from dagster_dbt.dbt_manifest import validate_manifest
 
 from orchestration.dbt.translator import OttDbtTranslator
 
 
 def exposure_specs(manifest_path: Path) -> list[AssetSpec]:
-    manifest = json.loads(manifest_path.read_text())
+    manifest = validate_manifest(manifest_path)  # the parse the dbt assets read (dagster-dbt keeps one per path)
     translator = OttDbtTranslator()
     return [
         AssetSpec(

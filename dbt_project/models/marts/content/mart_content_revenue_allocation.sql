@@ -9,14 +9,27 @@
     order_by='(dt, tv_id, season_num, currency)'
 ) }}
 
+with per_title_day as (
+    select
+        tv_id,
+        season_num,
+        dt,
+        currency,
+        sum(watch_ms) as watch_ms,
+        sum(alloc_kopecks) as alloc_kopecks
+    from {{ ref('int_content__subscription_allocation') }}
+    group by tv_id, season_num, dt, currency
+)
+
+-- summed first, then named: the join looks up 82,000 summed rows instead of 3.9 million allocated ones
+-- (365 days of the benchmark world: about 0.4 s instead of 0.6 s warm, 0.5 s instead of 1.1 to 1.25 s cold)
 select
     a.tv_id as tv_id,
-    if(a.tv_id = 0, '(unallocated)', any(t.title_ru)) as title_ru,
+    if(a.tv_id = 0, '(unallocated)', t.title_ru) as title_ru,
     a.season_num as season_num,
     a.dt as dt,
     a.currency as currency,
-    round(sum(a.watch_ms) / 1000, 3) as watching_time,
-    toDecimal128(sum(a.alloc_kopecks), 2) / 100 as alloc_revenue
-from {{ ref('int_content__subscription_allocation') }} as a
+    round(a.watch_ms / 1000, 3) as watching_time,
+    toDecimal128(a.alloc_kopecks, 2) / 100 as alloc_revenue
+from per_title_day as a
 left join {{ ref('stg_content__titles') }} as t on t.title_id = a.tv_id
-group by tv_id, season_num, dt, currency
