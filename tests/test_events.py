@@ -19,7 +19,7 @@ from orchestration.events.assets import analytics_events
 from orchestration.events.resources import EventsSource
 from orchestration.resources import ExportsDir, LandingZone
 from query import events
-from tests.events_world import DAY1, DAY2, E1, E2, O1, O2, postgres_sql, write_landing
+from tests.events_world import DAY1, DAY2, E1, E2, O1, O2, postgres_sql, user, write_landing
 from tests.postgres_server import started_server
 from warehouse import Warehouse
 
@@ -287,6 +287,89 @@ def _rebuild_dashboard(warehouse: Warehouse, retention_days: int, monkeypatch, t
     dbt_resource().cli(
         ["build", "-s", "agg_events_dashboard", "--full-refresh", "--vars", retention], target_path=tmp_path
     ).wait()
+
+
+def test_a_run_of_a_day_of_this_month_keeps_the_past_months_viewers_and_counts_each_viewer_once(monkeypatch, tmp_path):
+    """Last month's viewers are merged once into int_events__past_months_viewers; a run that loads a day of this
+    month leaves that table as it is, and the dashboard still counts a viewer of both months once."""
+    today = dt.date.today()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    landing = tmp_path / "landing"
+    _write_user_views(landing, last_month, [(1, "vk"), (2, "telegram"), (2, "telegram")])
+    monkeypatch.setenv("OTT_WAREHOUSE_PATH", str(tmp_path / "warehouse"))
+    from orchestration.definitions import defs
+
+    resources = {
+        **defs.resources,
+        "warehouse": Warehouse(path=str(tmp_path / "warehouse"), lock_timeout=60),
+        "landing": LandingZone(path=str(landing)),
+        "events_source": EventsSource(kind="files"),
+    }
+    selection = AssetSelection.assets(analytics_events) | dbt_selection("+agg_events_dashboard")
+    past_months = (
+        "SELECT name, modification_time FROM system.parts"
+        " WHERE active AND database = 'intermediate' AND table = 'int_events__past_months_viewers'"
+    )
+    views = "SELECT breakdown, breakdown_value, totalViews, uniqueViews FROM marts.agg_events_dashboard"
+    views += " WHERE breakdown IN ('total', 'source') ORDER BY ALL"
+
+    def run(day: dt.date) -> None:
+        tags = partition_range_tags(day, day)
+        assert materialize(list(defs.assets), resources=resources, selection=selection, tags=tags).success
+
+    run(last_month)
+    with resources["warehouse"].connect() as conn:
+        kept = conn.query_arrow(past_months).to_pylist()
+        merged = conn.query_arrow(
+            "SELECT breakdown_value, finalizeAggregation(unique_viewers_state) AS viewers, first_month, end_month"
+            " FROM intermediate.int_events__past_months_viewers WHERE breakdown = 'source' ORDER BY ALL"
+        ).to_pylist()
+    assert [(row["breakdown_value"], row["viewers"], row["end_month"]) for row in merged] == [
+        ("telegram", 1, today.replace(day=1)),
+        ("vk", 1, today.replace(day=1)),
+    ]
+
+    _write_user_views(landing, today, [(2, "vk"), (3, "vk")])
+    run(today)
+    expected = [
+        {"breakdown": "source", "breakdown_value": "telegram", "totalViews": 2, "uniqueViews": 1},
+        {"breakdown": "source", "breakdown_value": "vk", "totalViews": 3, "uniqueViews": 3},
+        {"breakdown": "total", "breakdown_value": "", "totalViews": 5, "uniqueViews": 3},
+    ]
+    with resources["warehouse"].connect() as conn:
+        assert conn.query_arrow(past_months).to_pylist() == kept  # the same part: not built again
+        assert conn.query_arrow(views).to_pylist() == expected
+        # as a run that died after emptying it leaves it
+        conn.command("TRUNCATE TABLE intermediate.int_events__past_months_viewers")
+
+    # the dashboard built alone reads the past months month by month when the table lacks them
+    _rebuild_dashboard(resources["warehouse"], 365, monkeypatch, tmp_path)
+    with resources["warehouse"].connect() as conn:
+        assert conn.query_arrow(views).to_pylist() == expected
+    # and the next run builds the table again
+    run(today)
+    with resources["warehouse"].connect() as conn:
+        assert conn.query_arrow(past_months).to_pylist() != []
+        assert conn.query_arrow(views).to_pylist() == expected
+
+
+def _write_user_views(landing, day: dt.date, views: list[tuple[int, str]]) -> None:
+    """The landing file of `day`: views of E1's page, by user number and traffic source, at noon."""
+    path = landing / "events" / "analytics_events" / f"{day}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [
+        {
+            "id": f"30000000-0000-4000-8000-{day:%Y%m%d}{n:04d}",
+            "tenant_id": O1,
+            "event_type": "page.view",
+            "event_id": E1,
+            "user_id": user(number),
+            "properties": {"source": source},
+            "created_at": f"{day}T12:00:00Z",
+        }
+        for n, (number, source) in enumerate(views)
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
 
 
 def _write_page_views(landing, day: dt.date, created_at: dict[str, str]) -> None:

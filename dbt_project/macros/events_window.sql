@@ -89,3 +89,25 @@
     {%- do return(sql_list(run_query('select distinct toString(' ~ day ~ ') from ' ~ days ~ ' order by 1')
         .columns[0].values())) -%}
 {%- endmacro %}
+
+{#- The first day of the first month none of whose days is past the retention: the dashboard reads whole months
+    from here on. -#}
+{% macro events_whole_months_from() -%}
+    toStartOfMonth(addMonths(today() - {{ events_retention_days() - 1 }}, 1))
+{%- endmacro %}
+
+{#- True when int_events__past_months_viewers must be built again in this run: it holds no rows for today's
+    months (a month has begun, or the retention moved past its first month, or it was emptied by a run that
+    died), or the run loads days of those months (their viewers may have changed). Viewers change only on the
+    days a run loads: the days a run rebuilds for registrations that changed keep the same page views. -#}
+{% macro events_past_months_rebuilt() -%}
+    {%- if not execute or not is_incremental() -%}
+        {%- do return(true) -%}
+    {%- endif -%}
+    {%- do return(run_query(
+        'select toUInt8((select count() from ' ~ this ~ ' where first_month = ' ~ events_whole_months_from()
+        ~ ' and end_month = toStartOfMonth(today())) = 0'
+        ~ " or toDate('" ~ var('min_date') ~ "') < toStartOfMonth(today())"
+        ~ " and toDate('" ~ var('max_date') ~ "') >= " ~ events_whole_months_from() ~ ')'
+    ).rows[0][0] == 1) -%}
+{%- endmacro %}

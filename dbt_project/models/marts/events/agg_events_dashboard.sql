@@ -4,10 +4,11 @@
 -- Views come from page.view events; registrations are completed registrations (registration.created
 -- counts as completed), confirmed = not cancelled, checkedIn = confirmed and checked in.
 -- A zero denominator gives a null rate. Day rows finalize the daily states of agg_events_organization_daily;
--- totals (the merge of the source rows), sources and ticket types merge the monthly states of
--- int_events__monthly_breakdowns for the months none of whose days is past the retention, and the daily states of
--- int_events__daily_breakdowns for the older months (the same figures as merging every day, from about twelve
--- states a year instead of 365). Days past the retention are left out.
+-- totals (the merge of the source rows), sources and ticket types sum the figures of
+-- int_events__monthly_breakdowns for the months none of whose days is past the retention and of
+-- int_events__daily_breakdowns for the older months, and merge the viewer states of the same days: the past
+-- whole months as one state (int_events__past_months_viewers), this month's, and the older months' days (the
+-- same figures as merging every day, from a few states instead of 365). Days past the retention are left out.
 -- Incremental: a run recomputes the events its analytics events belong to; an event leaves the mart when its last
 -- analytics event is past the retention. Of a recomputed event's day rows, only the days the run rebuilds are read
 -- from agg_events_organization_daily (finalizing a day's state reads all of its viewers); its other days are the
@@ -27,8 +28,9 @@
 {%- set rebuilt_days = events_rebuilt_days_list() if is_incremental() else none %}
 {#- Days after this one are within the retention (the TTL of the daily tables) -#}
 {%- set retained = 'today() - ' ~ events_retention_days() %}
-{#- The first day of the first month none of whose days the retention removes -#}
-{%- set whole_months_from = 'toStartOfMonth(addMonths(today() - ' ~ (events_retention_days() - 1) ~ ', 1))' %}
+{%- set whole_months_from = events_whole_months_from() %}
+{%- set past_months = ref('int_events__past_months_viewers') %}
+{%- set past_months_current = past_months ~ ' where first_month = ' ~ whole_months_from ~ ' and end_month = toStartOfMonth(today())' %}
 
 with organization_daily as (
     select * from {{ ref('agg_events_organization_daily') }}
@@ -36,28 +38,61 @@ with organization_daily as (
     {%- if is_incremental() %} and event_date in {{ rebuilt_days }}{% endif %}
 ),
 
-breakdown_states as (
-    select organization_id, event_id, breakdown, breakdown_value, total_views, unique_viewers_state,
+-- the sums: whole months from the monthly rows, the days of older months within the retention from the daily ones
+figures as (
+    select organization_id, event_id, breakdown, breakdown_value, total_views,
         total_registrations, confirmed_registrations, checked_in
     from {{ ref('int_events__monthly_breakdowns') }}
     where {{ recomputed }} and event_month >= {{ whole_months_from }}
 
     union all
 
-    select organization_id, event_id, breakdown, breakdown_value, total_views, unique_viewers_state,
+    select organization_id, event_id, breakdown, breakdown_value, total_views,
         total_registrations, confirmed_registrations, checked_in
+    from {{ ref('int_events__daily_breakdowns') }}
+    where {{ recomputed }} and toStartOfMonth(event_date) < {{ whole_months_from }} and event_date > {{ retained }}
+),
+
+-- the viewer states of the same days: the past whole months merged into one state (read month by month when
+-- int_events__past_months_viewers does not hold this month's bounds: a dashboard built without it), this
+-- month and later ones, and the days of older months
+viewer_states as (
+    select organization_id, event_id, breakdown, breakdown_value, unique_viewers_state
+    from {{ past_months_current }} and {{ recomputed }}
+
+    union all
+
+    select organization_id, event_id, breakdown, breakdown_value, unique_viewers_state
+    from {{ ref('int_events__monthly_breakdowns') }}
+    where {{ recomputed }} and event_month >= {{ whole_months_from }}
+        and (event_month >= toStartOfMonth(today()) or (select count() from {{ past_months_current }}) = 0)
+
+    union all
+
+    select organization_id, event_id, breakdown, breakdown_value, unique_viewers_state
     from {{ ref('int_events__daily_breakdowns') }}
     where {{ recomputed }} and toStartOfMonth(event_date) < {{ whole_months_from }} and event_date > {{ retained }}
 ),
 
 by_dimension as (
     select organization_id, event_id, 'total' as breakdown, '' as breakdown_value,
-        sum(total_views) as total_views, uniqExactMerge(unique_viewers_state) as unique_views,
-        sum(total_registrations) as total_registrations, sum(confirmed_registrations) as confirmed_registrations,
-        sum(checked_in) as checked_in
-    from breakdown_states as states
-    where states.breakdown = 'source'  -- qualified: the alias above would shadow the column
-    group by organization_id, event_id
+        f.total_views as total_views, v.unique_views as unique_views,
+        f.total_registrations as total_registrations, f.confirmed_registrations as confirmed_registrations,
+        f.checked_in as checked_in
+    from (
+        select organization_id, event_id, sum(total_views) as total_views,
+            sum(total_registrations) as total_registrations, sum(confirmed_registrations) as confirmed_registrations,
+            sum(checked_in) as checked_in
+        from figures as f
+        where f.breakdown = 'source'  -- qualified: the alias above would shadow the column
+        group by organization_id, event_id
+    ) as f
+    left join (
+        select organization_id, event_id, uniqExactMerge(unique_viewers_state) as unique_views
+        from viewer_states as v
+        where v.breakdown = 'source'
+        group by organization_id, event_id
+    ) as v using (organization_id, event_id)
 
     union all
 
@@ -83,10 +118,20 @@ by_dimension as (
     union all
 
     select organization_id, event_id, breakdown, breakdown_value,
-        sum(total_views), uniqExactMerge(unique_viewers_state),
-        sum(total_registrations), sum(confirmed_registrations), sum(checked_in)
-    from breakdown_states
-    group by organization_id, event_id, breakdown, breakdown_value
+        f.total_views, v.unique_views, f.total_registrations, f.confirmed_registrations, f.checked_in
+    from (
+        select organization_id, event_id, breakdown, breakdown_value, sum(total_views) as total_views,
+            sum(total_registrations) as total_registrations, sum(confirmed_registrations) as confirmed_registrations,
+            sum(checked_in) as checked_in
+        from figures
+        group by organization_id, event_id, breakdown, breakdown_value
+    ) as f
+    left join (
+        select organization_id, event_id, breakdown, breakdown_value,
+            uniqExactMerge(unique_viewers_state) as unique_views
+        from viewer_states
+        group by organization_id, event_id, breakdown, breakdown_value
+    ) as v using (organization_id, event_id, breakdown, breakdown_value)
 )
 
 select
