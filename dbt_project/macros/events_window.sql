@@ -96,6 +96,12 @@
     toStartOfMonth(addMonths(today() - {{ events_retention_days() - 1 }}, 1))
 {%- endmacro %}
 
+{#- The rows of int_events__past_months_viewers that hold today's past months: built this month, from the first
+    whole month within the retention. -#}
+{% macro events_past_months_current() -%}
+    first_month = {{ events_whole_months_from() }} and end_month = toStartOfMonth(today())
+{%- endmacro %}
+
 {#- True when int_events__past_months_viewers must be built again in this run: it holds no rows for today's
     months (a month has begun, or the retention moved past its first month, or it was emptied by a run that
     died), or the run loads days of those months (their viewers may have changed). Viewers change only on the
@@ -105,8 +111,7 @@
         {%- do return(true) -%}
     {%- endif -%}
     {%- do return(run_query(
-        'select toUInt8((select count() from ' ~ this ~ ' where first_month = ' ~ events_whole_months_from()
-        ~ ' and end_month = toStartOfMonth(today())) = 0'
+        'select toUInt8((select count() from ' ~ this ~ ' where ' ~ events_past_months_current() ~ ') = 0'
         ~ " or toDate('" ~ var('min_date') ~ "') < toStartOfMonth(today())"
         ~ " and toDate('" ~ var('max_date') ~ "') >= " ~ events_whole_months_from() ~ ')'
     ).rows[0][0] == 1) -%}

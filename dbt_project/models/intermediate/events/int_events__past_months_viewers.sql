@@ -3,9 +3,9 @@
 -- dashboard merges this and this month's state instead of a state per month: on the benchmark's year of
 -- history 4.5 million viewers by source instead of 22 million (a viewer counts once per month there).
 -- Incremental: built again only when its months change (a month begins, the retention moves on) or the run
--- loads days of them (a corrected old day); any other run keeps it as it is, at the cost of one count. Built
--- again, it is emptied first (pre-hook), then filled in one swap: a run that dies in between leaves it empty,
--- and the next run builds it again.
+-- loads days of them (a corrected old day); any other run keeps it as it is, at the cost of a one-row count
+-- (made twice: for the pre-hook and for the query). Built again, it is emptied first (pre-hook), then filled
+-- in one swap: a run that dies in between leaves it empty, and the next run builds it again.
 {{
     config(
         materialized='incremental',

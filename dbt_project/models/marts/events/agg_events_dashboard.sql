@@ -29,8 +29,7 @@
 {#- Days after this one are within the retention (the TTL of the daily tables) -#}
 {%- set retained = 'today() - ' ~ events_retention_days() %}
 {%- set whole_months_from = events_whole_months_from() %}
-{%- set past_months = ref('int_events__past_months_viewers') %}
-{%- set past_months_current = past_months ~ ' where first_month = ' ~ whole_months_from ~ ' and end_month = toStartOfMonth(today())' %}
+{%- set past_months_current = ref('int_events__past_months_viewers') ~ ' where ' ~ events_past_months_current() %}
 
 with organization_daily as (
     select * from {{ ref('agg_events_organization_daily') }}
