@@ -1,10 +1,11 @@
 """Runs whose process died (SIGKILL, out of memory, machine restart): found, marked failed, said once.
 
 A process that runs jobs holds a kernel lock (flock) on a file of its own under `$DAGSTER_HOME/run-liveness/`
-for as long as it lives, and tags its runs with that file. A run still marked in progress whose file nobody
-holds has lost its process. Runs launched by the daemon or the UI run in a code server's subprocess: the code
-server fails them itself when that subprocess dies, and when the code server is gone too (a restart), the run
-monitoring of `dagster.yaml` asks this module's run launcher, which finds the server unreachable.
+for as long as it lives, and tags its runs with that file: the command line's processes and the processes the
+run worker forks for runs launched by the daemon or the UI (`orchestration.run_worker`). A run still marked in
+progress whose file nobody holds has lost its process; the run monitoring of `dagster.yaml` asks the run
+launcher, which asks this module. Runs started by Dagster's default launcher (an instance set up otherwise) run
+in a code server's subprocess and are checked through that server.
 
 Nothing else has to be released by hand: the warehouse lease is a kernel lock too (`warehouse.lease`) and
 the next holder of the lease drops the dead run's work tables.
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, RunsFilter
-from dagster._core.launcher import CheckRunHealthResult, DefaultRunLauncher, WorkerStatus
+from dagster._core.launcher import CheckRunHealthResult, WorkerStatus
 from dagster._core.storage.tags import GRPC_INFO_TAG, PARTITION_NAME_TAG
 from dbt.adapters.chdb.session import file_is_locked
 
@@ -77,17 +78,6 @@ def fail_dead_runs(instance: DagsterInstance, say: Callable[[str], None]) -> lis
         failed.append(run.run_id)
     _remove_unused_liveness_files(Path(instance.root_directory) / "run-liveness", in_use)
     return failed
-
-
-class WorkerCheckingRunLauncher(DefaultRunLauncher):
-    """Dagster's default run launcher, plus the health check that run monitoring needs to fail dead runs."""
-
-    @property
-    def supports_check_run_worker_health(self) -> bool:
-        return True
-
-    def check_run_worker_health(self, run: DagsterRun) -> CheckRunHealthResult:
-        return run_worker_health(self._instance, run)
 
 
 def _liveness_file_health(path: Path) -> CheckRunHealthResult:
