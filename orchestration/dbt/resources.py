@@ -119,6 +119,8 @@ class InProcessDbtCliResource(DbtCliResource):
             *(["--profiles-dir", self.profiles_dir] if self.profiles_dir else []),
             *["--project-dir", str(project_dir), "--target-path", str(target_path), "--log-path", str(target_path)],
             *["--log-level", "none", "--log-level-file", "debug"],  # events reach Dagster, not stdout
+            # a log of its own per invocation: never rotated (a rotating log formats every line twice to check its size)
+            *["--log-file-max-bytes", "0"],
             *["--no-send-anonymous-usage-stats", "--no-write-json"],
         ]
         return DbtCliInvocation(
