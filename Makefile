@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python -m bench.events
 	$(BIN)/python -m bench.ingest
 	$(BIN)/python -m bench.incremental
+	$(BIN)/python -m bench.hourly
 
 clean:
 	rm -rf $(VENV) data dbt_project/target dbt_project/logs
