@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from dagster import DagsterRun, DagsterRunStatus
-from dagster._core.launcher import CheckRunHealthResult, LaunchRunContext, RunLauncher
+from dagster._core.launcher import CheckRunHealthResult, LaunchRunContext, RunLauncher, WorkerStatus
 from dagster._serdes import ConfigurableClass, ConfigurableClassData, serialize_value
 
 from orchestration.run_health import LIVENESS_TAG, run_worker_health
@@ -91,10 +91,12 @@ class ForkingRunLauncher(RunLauncher, ConfigurableClass):
 
     def terminate(self, run_id: str) -> bool:
         run = self._instance.get_run_by_id(run_id)
-        pid = _run_process(run) if run is not None and not run.is_finished else None
-        if pid is None:
+        if run is None or run.is_finished:
             return False
         run = self._started(run)  # a run still starting would mark itself started over the request to stop
+        pid = _run_process(run)
+        if pid is None or run_worker_health(self._instance, run).status != WorkerStatus.RUNNING:
+            return False  # no process of its own, or it is gone
         self._instance.report_run_canceling(run)
         try:
             os.kill(pid, signal.SIGTERM)  # the run's process stops at its next step and ends the run as canceled
