@@ -46,6 +46,11 @@ def liveness_tags(dagster_home: str | Path) -> dict[str, str]:
     return {LIVENESS_TAG: str(path)}
 
 
+def liveness_file_pid(path: str | Path) -> int:
+    """The process a liveness file belongs to (its name is <pid>-<token>.lock)."""
+    return int(Path(path).name.split("-", 1)[0])
+
+
 def run_worker_health(instance: DagsterInstance, run: DagsterRun) -> CheckRunHealthResult:
     """RUNNING while the run's process may be alive (or when that cannot be told), FAILED when it is gone."""
     current = instance.get_run_by_id(run.run_id) or run
@@ -87,8 +92,7 @@ def _liveness_file_health(path: Path) -> CheckRunHealthResult:
         return CheckRunHealthResult(WorkerStatus.FAILED, f"its process left no trace ({path.name} is gone)")
     if alive:
         return CheckRunHealthResult(WorkerStatus.RUNNING, "its process is alive")
-    pid = path.name.split("-", 1)[0]  # the file is named <pid>-<token>.lock
-    return CheckRunHealthResult(WorkerStatus.FAILED, f"its process {pid} is gone")
+    return CheckRunHealthResult(WorkerStatus.FAILED, f"its process {liveness_file_pid(path)} is gone")
 
 
 def _code_server_health(run: DagsterRun) -> CheckRunHealthResult:

@@ -7,13 +7,12 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 from dagster import DagsterRun, DagsterRunStatus
 from dagster._core.launcher import CheckRunHealthResult, LaunchRunContext, RunLauncher, WorkerStatus
 from dagster._serdes import ConfigurableClass, ConfigurableClassData, serialize_value
 
-from orchestration.run_health import LIVENESS_TAG, run_worker_health
+from orchestration.run_health import LIVENESS_TAG, liveness_file_pid, run_worker_health
 
 # How long a request to stop a run waits for the run to have started.
 START_TIMEOUT_SECONDS = 30
@@ -94,9 +93,9 @@ class ForkingRunLauncher(RunLauncher, ConfigurableClass):
         if run is None or run.is_finished:
             return False
         run = self._started(run)  # a run still starting would mark itself started over the request to stop
-        pid = _run_process(run)
-        if pid is None or run_worker_health(self._instance, run).status != WorkerStatus.RUNNING:
+        if LIVENESS_TAG not in run.tags or run_worker_health(self._instance, run).status != WorkerStatus.RUNNING:
             return False  # no process of its own, or it is gone
+        pid = liveness_file_pid(run.tags[LIVENESS_TAG])
         self._instance.report_run_canceling(run)
         try:
             os.kill(pid, signal.SIGTERM)  # the run's process stops at its next step and ends the run as canceled
@@ -122,9 +121,3 @@ class ForkingRunLauncher(RunLauncher, ConfigurableClass):
         if self._worker is not None and self._worker.poll() is None:
             self._worker.stdin.close()  # the worker ends; runs it forked go on
             self._worker.wait()
-
-
-def _run_process(run: DagsterRun) -> int | None:
-    """The process of a forked run, from its liveness file's name (<pid>-<token>.lock)."""
-    liveness = run.tags.get(LIVENESS_TAG)
-    return int(Path(liveness).name.split("-", 1)[0]) if liveness else None

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
@@ -14,7 +13,7 @@ from dagster._core.definitions.reconstruct import ReconstructableRepository
 from dagster._core.launcher import WorkerStatus
 
 from orchestration.instance import instance_config
-from orchestration.run_health import LIVENESS_TAG, fail_dead_runs
+from orchestration.run_health import LIVENESS_TAG, fail_dead_runs, liveness_file_pid
 from orchestration.run_launcher import ForkingRunLauncher
 from tests.conftest import TINY_START
 from warehouse import Warehouse
@@ -58,7 +57,7 @@ def _wait(instance: DagsterInstance, run_id: str, done, timeout: float = 180) ->
 
 
 def _process(run: DagsterRun) -> int:
-    return int(Path(run.tags[LIVENESS_TAG]).name.split("-", 1)[0])
+    return liveness_file_pid(run.tags[LIVENESS_TAG])
 
 
 def test_launched_runs_are_forked_from_one_warm_worker_and_build_their_marts(instance):
