@@ -2,7 +2,6 @@
 
 import argparse
 import atexit
-import gc
 import os
 import sys
 import time
@@ -383,21 +382,17 @@ _JOB_COMMANDS = {"run", "create_channel_sorting_by_popularity", *SMARTY_JOBS}
 
 
 def _load_definitions() -> None:
-    """Import the definitions (with Dagster, dagster-dbt and dbt: about half a million objects, kept until the
-    process ends) with Python's cyclic garbage collector paused, then freeze what was imported so later
-    collections skip it. Collected while they are made, those objects are walked again at every full
-    collection: about 1.4 s of an hourly run's wall time. Done once a process (tests call `main` many times)."""
+    """Import the definitions (with Dagster, dagster-dbt and dbt) as lifelong imports. Done once a process: tests
+    call `main` many times, and a freeze keeps whatever garbage exists at that moment."""
     if "orchestration.definitions" in sys.modules:
         return
-    gc.disable()
-    try:
+    from orchestration.lifelong_imports import lifelong_imports
+
+    with lifelong_imports():
         from orchestration.instance import dagster_home
 
         dagster_home()  # where the instance is, before the definitions load
         import orchestration.definitions  # noqa: F401
-    finally:
-        gc.freeze()
-        gc.enable()
 
 
 def main(argv: list[str] | None = None) -> int:

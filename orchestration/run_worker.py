@@ -17,13 +17,14 @@ go on.
 """
 
 import atexit
-import gc
 import importlib
 import os
 import signal
 import sys
 import traceback
 from typing import IO, TYPE_CHECKING
+
+from orchestration.lifelong_imports import lifelong_imports
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -49,12 +50,10 @@ class ThreadsBeforeFork(RuntimeError):
 
 def serve(requests: IO[str], replies: IO[str]) -> None:
     """The worker: import what runs share, then fork a run for every request line, until the input closes."""
-    gc.disable()  # what is imported lives as long as the worker: frozen, it is never walked by a collection
-    for module in PRELOADED:
-        importlib.import_module(module)
-    _build_dbt_schemas()
-    gc.freeze()
-    gc.enable()
+    with lifelong_imports():
+        for module in PRELOADED:
+            importlib.import_module(module)
+        _build_dbt_schemas()
     threads = os.listdir("/proc/self/task")
     if len(threads) != 1:
         names = sorted(open(f"/proc/self/task/{tid}/comm").read().strip() for tid in threads)
@@ -112,12 +111,8 @@ def _forked_run(request: str) -> int:
 def _run_job(run_id: str, instance: "DagsterInstance") -> int:
     from dagster._cli.api import _execute_run_command_body
 
-    gc.disable()  # as in the worker: the definitions live as long as the run's process
-    try:
+    with lifelong_imports():
         importlib.import_module(DEFINITIONS)
-    finally:
-        gc.freeze()
-        gc.enable()
     return _execute_run_command_body(run_id, instance, lambda _event: None, set_exit_code_on_failure=True)
 
 
