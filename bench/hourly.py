@@ -66,14 +66,14 @@ class Launches:
             tags={"dagster/partition": day.isoformat()},
             job_code_origin=recon_job.get_python_origin(),
         )
-        return run, recon_job.get_python_origin()
+        return run
 
     def dagster_run_process(self, job: str, day: date) -> float:
         from dagster._grpc.types import ExecuteRunArgs
         from dagster._serdes import serialize_value
 
-        run, origin = self._create(job, day)
-        request = serialize_value(ExecuteRunArgs(origin, run.run_id, self.instance.get_ref()))
+        run = self._create(job, day)
+        request = serialize_value(ExecuteRunArgs(run.job_code_origin, run.run_id, self.instance.get_ref()))
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "dagster", "api", "execute_run", request], check=True, capture_output=True
@@ -81,7 +81,7 @@ class Launches:
         return self._finished(run.run_id, started)
 
     def forked(self, job: str, day: date) -> float:
-        run, _origin = self._create(job, day)
+        run = self._create(job, day)
         started = time.perf_counter()
         self.instance.launch_run(run.run_id, workspace=None)
         while not self.instance.get_run_by_id(run.run_id).is_finished:
