@@ -62,7 +62,11 @@ def serve(requests: IO[str], replies: IO[str]) -> None:
     while request := requests.readline():
         pid = os.fork()
         if pid == 0:
-            os._exit(_forked_run(request))
+            code = 1
+            try:
+                code = _forked_run(request)
+            finally:  # whatever happens, the run's process never returns into the worker's loop
+                os._exit(code)
         replies.write(f"{pid}\n")
         replies.flush()
 
