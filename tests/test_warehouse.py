@@ -32,6 +32,21 @@ def test_query_returns_clickhouse_types_as_arrow(warehouse):
     ]
 
 
+def test_reading_a_result_loads_neither_pyarrow_dataset_nor_pandas(tmp_path):
+    # pq.read_table would import pyarrow.dataset and pandas with it: 0.5 s of every short run
+    probe = textwrap.dedent(
+        f"""
+        import sys
+        from warehouse import Warehouse
+        with Warehouse(path={str(tmp_path / "wh")!r}).connect() as conn:
+            assert conn.query_arrow("SELECT toDate('2026-11-02') AS day").column("day").to_pylist()[0].day == 2
+        print(sorted(m for m in ("pyarrow.dataset", "pandas") if m in sys.modules))
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]"
+
+
 def test_parameters_are_bound_not_pasted(warehouse):
     hostile = "x'); DROP DATABASE system; --"
     with warehouse.connect() as conn:
