@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 
 import pytest
@@ -128,3 +129,38 @@ def test_the_worker_refuses_to_fork_once_an_import_started_a_thread():
     assert worker.returncode != 0
     assert "ThreadsBeforeFork: the run worker has" in worker.stderr
     assert "threads after its imports" in worker.stderr
+
+
+def test_the_worker_prepares_dbt_code_from_the_project_parse_and_goes_on_without_one(tmp_path):
+    probe = textwrap.dedent(
+        """
+        import os, sys
+        from pathlib import Path
+        from dbt_common.clients.jinja import template_cache
+        from orchestration.run_worker import PROJECT_PARSE, _prepare_dbt_code
+
+        _prepare_dbt_code(Path(sys.argv[1]))
+        print("without a parse:", len(template_cache.file_cache))
+        _prepare_dbt_code(PROJECT_PARSE)
+        def compiled(opening):
+            return sum(sql.lstrip().startswith(opening) for sql in template_cache.file_cache)
+        print("compiled:", compiled("{% macro clickhouse__incremental_insert_overwrite("),
+              compiled("{% materialization incremental, adapter='clickhouse' %}"), len(template_cache.file_cache))
+        print("threads:", len(os.listdir("/proc/self/task")))
+        """
+    )
+    subprocess.run([sys.executable, "-c", "import orchestration.dbt.resources"], check=True, timeout=300)  # a parse
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "missing.msgpack")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    lines = result.stdout.splitlines()
+    assert lines[0] == "without a parse: 0"
+    assert "run worker: dbt's code not prepared" in result.stderr and "missing.msgpack" in result.stderr
+    insert_overwrite, incremental, everything = (int(n) for n in lines[1].removeprefix("compiled: ").split())
+    assert insert_overwrite >= 1 and incremental == 1  # the project's macros and its adapter's, as the runs use them
+    assert everything > 500
+    assert lines[2] == "threads: 1"  # still fit to fork
