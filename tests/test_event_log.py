@@ -7,7 +7,7 @@ import textwrap
 import threading
 
 import sqlalchemy
-from dagster import DagsterInstance, asset, materialize
+from dagster import AssetCheckResult, AssetCheckSpec, DagsterInstance, Output, asset, materialize
 from dagster._core.storage.event_log import SqliteEventLogStorage
 
 from orchestration import event_log
@@ -74,6 +74,38 @@ def test_the_shipped_instance_keeps_the_event_log_open_in_dagsters_own_files(tmp
     instance.dispose()
 
 
+@asset(check_specs=[AssetCheckSpec("positive", asset="checked")])
+def checked():
+    yield Output(1)
+    yield AssetCheckResult(check_name="positive", passed=True)
+
+
+def test_the_schema_is_inspected_once_not_at_every_event(tmp_path):
+    """Dagster asks before most writes whether a table, a column or a data migration exists (checks and
+    materializations ask several times each); found once, the answer is kept for the process."""
+    (tmp_path / "dagster.yaml").write_text(instance_config(tmp_path))
+    instance = DagsterInstance.from_config(str(tmp_path))
+    assert materialize([checked], instance=instance).success  # the first run finds what exists
+    index = str(tmp_path / "history" / "runs" / "index.db")
+    inspections: list[str] = []
+
+    def on_execute(connection, _cursor, statement, *_args):
+        if connection.engine.url.database == index and ("PRAGMA" in statement or "secondary_indexes" in statement):
+            inspections.append(statement)
+
+    sqlalchemy.event.listen(sqlalchemy.engine.Engine, "before_cursor_execute", on_execute)
+    try:
+        result = materialize([checked], instance=instance)
+    finally:
+        sqlalchemy.event.remove(sqlalchemy.engine.Engine, "before_cursor_execute", on_execute)
+    assert result.success
+    assert [e.passed for e in result.get_asset_check_evaluations()] == [True]
+    assert inspections == []
+    assert instance.event_log_storage.has_table("asset_check_executions")
+    assert not instance.event_log_storage.has_table("no_such_table")  # what is missing is asked again
+    instance.dispose()
+
+
 def test_only_the_databases_last_used_stay_open_and_every_run_stays_readable(tmp_path):
     """The engines are the process's: many instances (a test session, a command's runs) keep no more open than
     one (each kept database holds file descriptors, and select() fails past 1,024 of them)."""
@@ -121,7 +153,7 @@ def test_threads_write_the_same_run_at_once(tmp_path):
 _WRITE_AND_EXIT = textwrap.dedent(
     """
     import sys
-    from dagster import DagsterInstance, asset, materialize
+    from dagster import AssetCheckResult, AssetCheckSpec, DagsterInstance, Output, asset, materialize
     from orchestration.event_log import KeptOpenSqliteEventLogStorage
 
     @asset
