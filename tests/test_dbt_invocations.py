@@ -9,7 +9,7 @@ import pytest
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from orchestration.dbt.in_process import EXIT_ERROR, InProcessDbt
-from orchestration.dbt.invocations import prune_target_dir
+from orchestration.dbt.invocations import kept_parse_path, prune_target_dir
 from orchestration.dbt.resources import DBT_PROJECT_DIR, dbt_resource
 
 
@@ -37,6 +37,25 @@ def test_only_the_newest_invocation_directories_are_kept(tmp_path):
         "dbt_models.b2.partial_parse.msgpack",
         "partial_parse.msgpack",
     ]
+
+
+def test_a_parse_is_kept_per_asset_warehouse_and_vars():
+    """dbt parses everything again when the vars change: the daily run of a day (the day before's vars) and the
+    hourly runs of today each find the parse made with their own vars, not the other's."""
+
+    def window(day: str) -> list[str]:
+        return ["build", "--vars", json.dumps({"min_date": day, "max_date": day, "dynamics_client_ids": []})]
+
+    today = kept_parse_path("dbt_incremental_models", "/data/warehouse", window("2026-11-27"))
+    assert today == kept_parse_path("dbt_incremental_models", "/data/warehouse", window("2026-11-27"))
+    assert today.name.startswith("dbt_incremental_models.") and today.name.endswith(".partial_parse.msgpack")
+    others = {
+        kept_parse_path("dbt_incremental_models", "/data/warehouse", window("2026-11-26")),
+        kept_parse_path("dbt_incremental_models", "/other/warehouse", window("2026-11-27")),
+        kept_parse_path("dbt_models", "/data/warehouse", window("2026-11-27")),
+        kept_parse_path("dbt_models", "/data/warehouse", ["build"]),
+    }
+    assert len(others) == 4 and today not in others
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import uuid
@@ -29,14 +30,15 @@ def run_dbt(
     hold the warehouse lease while dbt works; dbt's profile is pointed at the same directory, and the session
     held open meanwhile is what dbt's own sessions join instead of opening the directory again.
 
-    dbt parses the whole project again (seconds) whenever its vars or profile differ from the parse it is
-    given; this asset's previous parse on this warehouse (the profile names its directory) is handed over, so
-    the hourly runs of a day (same vars) parse only what changed, also when other warehouses share the project.
+    dbt parses the whole project again (5 s) whenever its vars or profile differ from the parse it is given;
+    the previous parse of this asset on this warehouse (the profile names its directory) with the same vars is
+    handed over, so every run of a day's partition (the hourly jobs', and the next day's daily run) parses only
+    what changed: only the first run with a day's vars parses it all, also when other warehouses share the
+    project.
     """
     name = context.op_execution_context.op.name
     target = TARGET_DIR / f"{name}-{context.run.run_id[:7]}-{uuid.uuid4().hex[:7]}"
-    warehouse_id = hashlib.sha1(warehouse.path.encode()).hexdigest()[:10]
-    kept_parse = TARGET_DIR / f"{name}.{warehouse_id}.{PARSE_FILE}"
+    kept_parse = kept_parse_path(name, warehouse.path, args)
     target.mkdir(parents=True)
     with contextlib.suppress(FileNotFoundError):  # none yet, or pruned meanwhile by a run on another warehouse
         shutil.copyfile(kept_parse, target / PARSE_FILE)
@@ -54,6 +56,14 @@ def run_dbt(
     prune_target_dir(TARGET_DIR, KEEP_INVOCATIONS)
 
 
+def kept_parse_path(asset: str, warehouse_path: str, args: list[str]) -> Path:
+    """Where the parse of `asset`'s dbt command `args` on the warehouse at `warehouse_path` is kept: one per
+    asset, warehouse and vars (dbt reparses everything when the vars change)."""
+    vars_text = args[args.index("--vars") + 1] if "--vars" in args else ""
+    key = hashlib.sha1(json.dumps([warehouse_path, vars_text]).encode()).hexdigest()[:10]
+    return TARGET_DIR / f"{asset}.{key}.{PARSE_FILE}"
+
+
 def _keep_parse(parse: Path, kept: Path) -> None:
     if parse.exists():
         write_atomically(kept, parse.read_bytes())
@@ -61,7 +71,7 @@ def _keep_parse(parse: Path, kept: Path) -> None:
 
 def prune_target_dir(target_dir: Path, keep: int) -> list[Path]:
     """Remove all but the `keep` newest invocation directories (`<asset>-<run>-<id>`) under `target_dir`, and
-    all but the `keep` newest kept parses (one per asset and warehouse: test runs make many warehouses)."""
+    all but the `keep` newest kept parses (one per asset, warehouse and vars: test runs make many warehouses)."""
     invocations = [p for p in target_dir.iterdir() if p.is_dir() and p.name.count("-") >= 2]
     kept_parses = [p for p in target_dir.glob(f"*.{PARSE_FILE}") if p.name != PARSE_FILE]
     removed = [*_all_but_newest(invocations, keep), *_all_but_newest(kept_parses, keep)]
