@@ -153,7 +153,7 @@ def test_threads_write_the_same_run_at_once(tmp_path):
 _WRITE_AND_EXIT = textwrap.dedent(
     """
     import sys
-    from dagster import AssetCheckResult, AssetCheckSpec, DagsterInstance, Output, asset, materialize
+    from dagster import DagsterInstance, asset, materialize
     from orchestration.event_log import KeptOpenSqliteEventLogStorage
 
     @asset
