@@ -44,6 +44,7 @@ PRELOADED = (
 # The project's definitions: imported by every forked run, from disk.
 DEFINITIONS = "orchestration.definitions"
 # The parse of the whole project that the definitions keep current (orchestration.dbt.resources.ensure_manifest).
+# Spelled out here: orchestration.dbt and warehouse.locations, which name it, load pyarrow, which starts threads.
 PROJECT_PARSE = Path(__file__).resolve().parents[1] / "dbt_project" / "target" / "partial_parse.msgpack"
 
 
