@@ -61,12 +61,11 @@ class Launches:
 
     def _create(self, job: str, day: date):
         recon_job = self.repository.get_reconstructable_job(job)
-        run = self.instance.create_run_for_job(
+        return self.instance.create_run_for_job(
             job_def=recon_job.get_definition(),
             tags={"dagster/partition": day.isoformat()},
             job_code_origin=recon_job.get_python_origin(),
         )
-        return run
 
     def dagster_run_process(self, job: str, day: date) -> float:
         from dagster._grpc.types import ExecuteRunArgs
